@@ -1,0 +1,140 @@
+"""Command line: `openrouter-mcp [serve|demo|simulate|config-path]`.
+
+With no command it serves MCP over stdio, which is what MCP clients launch. In that mode
+stdout carries JSON-RPC only: everything else goes to stderr through `logging`.
+Heavy modules are imported inside each command so `--help` and start-up stay fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from mcp_server_openrouter import __version__
+from mcp_server_openrouter import _constants as c
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=c.APP_NAME,
+        description="MCP server for every model on OpenRouter. With no command, serves MCP over stdio.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    commands.add_parser(
+        "serve",
+        help="serve MCP over stdio (the default)",
+        description="Serve MCP over stdio; this is what MCP clients launch. Settings come from the "
+        "environment and .env files (see the README).",
+    )
+
+    demo = commands.add_parser(
+        "demo",
+        help="walk through a live MCP session (offline simulator unless OPENROUTER_API_KEY is set)",
+        description="Launch the real server over stdio as an MCP client does and walk through a short "
+        "session. Without OPENROUTER_API_KEY everything runs against the built-in offline simulator.",
+    )
+    demo.add_argument("--offline", action="store_true", help="use the simulator even if a key is set")
+    demo.add_argument("--model", help="model for the chat steps (default: a cheap one)")
+
+    simulate = commands.add_parser(
+        "simulate",
+        help="run the OpenRouter simulator on a loopback port",
+        description="Serve the fake OpenRouter API (for tests, demos and benchmarks) until interrupted.",
+    )
+    simulate.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    simulate.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
+
+    commands.add_parser(
+        "config-path",
+        help="print where settings are read from",
+        description="Print the .env files read (in increasing priority) and the cache and data directories.",
+    )
+    return parser
+
+
+def configure_logging(level: str) -> None:
+    """Log to stderr only, with API keys redacted from every record."""
+    from mcp_server_openrouter._redact import RedactingFilter
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # httpx logs every request URL at INFO; that is noise on a client's stderr.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def _settings_or_exit() -> object:
+    from pydantic import ValidationError
+
+    from mcp_server_openrouter.config import Settings
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        lines = [f"  {'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        sys.stderr.write("openrouter-mcp: invalid settings:\n" + "\n".join(lines) + "\n")
+        raise SystemExit(2) from None
+
+
+def serve() -> int:
+    from mcp_server_openrouter.config import Settings
+    from mcp_server_openrouter.server import create_server
+
+    settings = _settings_or_exit()
+    assert isinstance(settings, Settings)
+    configure_logging(settings.log_level)
+    if settings.api_key is None:
+        logging.getLogger(__name__).warning(
+            "OPENROUTER_API_KEY is not set: tools that call OpenRouter will say how to set it"
+        )
+    create_server(settings).run()
+    return 0
+
+
+def simulate(host: str, port: int) -> int:
+    from mcp_server_openrouter.simulator import serve_forever
+
+    configure_logging("INFO")
+    serve_forever(host, port)
+    return 0
+
+
+def config_path() -> int:
+    from mcp_server_openrouter.config import Settings, env_files
+
+    settings = _settings_or_exit()
+    assert isinstance(settings, Settings)
+    for path in env_files():
+        state = "found" if path.is_file() else "absent"
+        print(f".env ({state}): {path.resolve()}")
+    print(f"cache dir: {settings.cache_dir}")
+    print(f"data dir: {settings.data_dir}")
+    print(f"reports dir: {settings.resolved_reports_dir}")
+    print(f"base url: {settings.base_url}")
+    print(f"api key: {'set' if settings.api_key else 'not set'}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command in (None, "serve"):
+            return serve()
+        if args.command == "demo":
+            from mcp_server_openrouter.demo import run_demo
+
+            return run_demo(offline=args.offline, model=args.model)
+        if args.command == "simulate":
+            return simulate(args.host, args.port)
+        if args.command == "config-path":
+            return config_path()
+    except KeyboardInterrupt:
+        return 130
+    raise AssertionError(f"unhandled command {args.command}")
