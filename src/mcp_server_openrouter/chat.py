@@ -201,17 +201,18 @@ class ProgressReporter:
         self._last_value = -1.0
         self.tokens = 0
         self._waits = 0
+        self._tail = ""
 
     async def token(self, tail: str) -> None:
         self.tokens += 1
         self._waits = 0
+        self._tail = tail
         await self._maybe_send(float(self.tokens), tail)
 
     async def keep_alive(self, model: str) -> None:
         self._waits += 1
         value = self.tokens + 1 - 1 / (self._waits + 1)
-        message = f"waiting for {model}…" if self.tokens == 0 else "still generating…"
-        await self._maybe_send(value, message)
+        await self._maybe_send(value, self._tail or f"waiting for {model}…")
 
     async def _maybe_send(self, value: float, message: str) -> None:
         now = self._clock()

@@ -1,0 +1,198 @@
+"""The MCP tools, in process, through the official client."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from mcp import Client
+
+from mcp_server_openrouter.config import Settings
+from mcp_server_openrouter.server import create_server
+from mcp_server_openrouter.simulator import Fault, Simulator
+
+from .conftest import FAKE_KEY, make_settings
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+async def client(settings: Settings, transport: httpx.ASGITransport) -> AsyncIterator[Client]:
+    async with Client(create_server(settings, transport=transport)) as connected:
+        yield connected
+
+
+def text_of(result: object) -> str:
+    content = result.content  # type: ignore[attr-defined]
+    return "\n".join(block.text for block in content)
+
+
+async def test_the_tool_list_is_small_flat_and_annotated(client: Client) -> None:
+    tools = (await client.list_tools()).tools
+    names = {t.name for t in tools}
+    assert {"chat_with_model", "list_available_models"} <= names
+    wire = json.dumps([t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in tools])
+    assert len(wire.encode()) < 12 * 1024
+    by_name = {t.name: t for t in tools}
+    chat = by_name["chat_with_model"]
+    assert set(chat.input_schema["required"]) == {"model", "messages"}
+    assert chat.input_schema["properties"]["model"]["type"] == "string"
+    assert chat.output_schema is not None and "cost_usd" in chat.output_schema["properties"]
+    assert by_name["list_available_models"].annotations.read_only_hint is True
+    assert chat.annotations.read_only_hint is False
+    for tool in tools:
+        assert tool.description and "\n" not in tool.description.strip()
+
+
+async def test_chat_returns_the_reply_with_model_tokens_and_cost(client: Client, simulator: Simulator) -> None:
+    result = await client.call_tool(
+        "chat_with_model",
+        {"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "Say hi"}], "max_tokens": 50},
+    )
+    assert not result.is_error
+    data = result.structured_content
+    assert data["text"].startswith("[simulated openai/gpt-4o-mini] Received 1 message")
+    assert data["requested_model"] == "openai/gpt-4o-mini"
+    assert data["model"].startswith("openai/gpt-4o-mini-")  # the dated canonical slug
+    assert data["provider"] == "OpenAI" and data["finish_reason"] == "stop"
+    assert data["cost_usd"] > 0 and data["generation_id"].startswith("gen-")
+    assert data["usage"]["completion_tokens"] > 0
+    assert "cost: $" in text_of(result)
+    sent = simulator.events_of("request")[0].detail["body"]
+    assert sent == {
+        "model": "openai/gpt-4o-mini",
+        "messages": [{"role": "user", "content": "Say hi"}],
+        "max_tokens": 50,
+        "stream": False,
+    }
+
+
+async def test_a_plain_prompt_string_is_accepted_as_one_user_message(client: Client, simulator: Simulator) -> None:
+    result = await client.call_tool("chat_with_model", {"model": "openai/gpt-4o", "messages": "What is 2+2?"})
+    assert not result.is_error
+    sent = simulator.events_of("request")[0].detail["body"]
+    assert sent["messages"] == [{"role": "user", "content": "What is 2+2?"}]
+    assert "temperature" not in sent and "top_p" not in sent
+
+
+async def test_only_the_parameters_the_caller_gave_are_sent(client: Client, simulator: Simulator) -> None:
+    await client.call_tool(
+        "chat_with_model",
+        {"model": "openai/gpt-4o", "messages": "x", "temperature": 0, "seed": 7, "stop": ["END"], "top_p": 0.5},
+    )
+    sent = simulator.events_of("request")[0].detail["body"]
+    assert {k: sent[k] for k in ("temperature", "seed", "stop", "top_p")} == {
+        "temperature": 0, "seed": 7, "stop": ["END"], "top_p": 0.5,
+    }
+    assert "max_tokens" not in sent
+
+
+async def test_streaming_reports_progress_and_returns_the_whole_text(client: Client) -> None:
+    updates: list[tuple[float, str | None]] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        updates.append((progress, message))
+
+    result = await client.call_tool(
+        "chat_with_model",
+        {"model": "anthropic/claude-sonnet-4.6", "messages": "Tell me a story", "stream": True},
+        progress_callback=on_progress,
+    )
+    assert not result.is_error
+    data = result.structured_content
+    assert data["streamed"] is True and data["cost_usd"] > 0
+    values = [p for p, _ in updates]
+    assert values == sorted(values) and len(set(values)) == len(values)
+    assert int(values[-1]) == data["usage"]["completion_tokens"]  # whole part = tokens so far
+    assert updates[0][1] == "waiting for anthropic/claude-sonnet-4.6…"
+    assert data["text"].endswith(updates[-1][1] or "")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        ({"model": "openai/gpt-4o", "messages": []}, "must be a non-empty list"),
+        ({"model": "openai/gpt-4o", "messages": ""}, "empty string"),
+        ({"model": "openai/gpt-4o", "messages": [{"role": "wizard", "content": "x"}]}, "role 'wizard'"),
+        ({"model": "openai/gpt-4o", "messages": [{"role": "user"}]}, 'has no "content"'),
+        ({"model": "openai/gpt-4o", "messages": ["hello"]}, "must be an object"),
+        ({"model": 42, "messages": "x"}, "`model` must be a model id string"),
+        ({"model": "openai/gpt-4o", "messages": "x", "max_tokens": 0}, "`max_tokens` must be a positive integer"),
+        ({"model": "openai/gpt-4o", "messages": "x", "temperature": 3.5}, "`temperature` must be between 0 and 2"),
+        ({"model": "openai/gpt-4o", "messages": "x", "top_p": 0}, "`top_p` must be greater than 0"),
+    ],
+)
+async def test_bad_arguments_get_a_clear_error_and_send_nothing(
+    client: Client, simulator: Simulator, arguments: dict[str, object], expected: str
+) -> None:
+    result = await client.call_tool("chat_with_model", arguments)
+    assert result.is_error
+    assert expected in text_of(result)
+    assert simulator.events_of("request") == []
+
+
+async def test_an_unknown_model_names_the_three_closest_ids(client: Client) -> None:
+    result = await client.call_tool("chat_with_model", {"model": "openai/gpt4o", "messages": "hi"})
+    assert result.is_error
+    message = text_of(result)
+    assert "Unknown model 'openai/gpt4o'" in message
+    suggestions = message.split("Did you mean: ")[1].split("?")[0].split(", ")
+    assert len(suggestions) == 3 and suggestions[0] == "openai/gpt-4o"
+
+
+async def test_a_missing_key_says_where_to_set_it(tmp_path: Path, transport: httpx.ASGITransport) -> None:
+    async with Client(create_server(make_settings(tmp_path, api_key=None), transport=transport)) as client:
+        tools = await client.list_tools()  # listing works without a key
+        assert tools.tools
+        result = await client.call_tool("chat_with_model", {"model": "openai/gpt-4o", "messages": "hi"})
+    assert result.is_error
+    message = text_of(result)
+    assert "OPENROUTER_API_KEY" in message and ".env" in message and "config" in message
+
+
+async def test_errors_never_contain_the_key(tmp_path: Path, simulator: Simulator) -> None:
+    key = "sk-or-v1-secret-value-987654321"
+    simulator.add_fault(Fault(status=400, body={"error": {"message": f"bad key {key} sent", "code": 400}}))
+    settings = make_settings(tmp_path, api_key=key)
+    async with Client(create_server(settings, transport=httpx.ASGITransport(app=simulator.app))) as client:
+        result = await client.call_tool("chat_with_model", {"model": "openai/gpt-4o", "messages": "hi"})
+    assert result.is_error
+    assert key not in text_of(result) and "sk-or-…[redacted]" in text_of(result)
+    assert FAKE_KEY not in text_of(result)
+
+
+async def test_credits_errors_tell_the_user_to_add_credits(client: Client, simulator: Simulator) -> None:
+    simulator.add_fault("credits")
+    result = await client.call_tool("chat_with_model", {"model": "openai/gpt-4o", "messages": "hi"})
+    assert result.is_error and "add credits at https://openrouter.ai/settings/credits" in text_of(result)
+
+
+async def test_a_mid_stream_error_returns_the_partial_text(client: Client, simulator: Simulator) -> None:
+    simulator.add_fault(Fault(error_after_tokens=3))
+    result = await client.call_tool("chat_with_model", {"model": "openai/gpt-4o", "messages": "hi", "stream": True})
+    assert result.is_error
+    message = text_of(result)
+    assert "Provider timed out" in message
+    assert message.endswith("Partial reply received before the error:\n[simulated openai/gpt-4o] Received")
+
+
+async def test_list_available_models_filters_by_provider_prefix_in_any_case(client: Client) -> None:
+    result = await client.call_tool("list_available_models", {"provider": "Anthropic/"})
+    text = text_of(result)
+    lines = text.splitlines()[1:]
+    assert lines and all(line.startswith("anthropic/") for line in lines)
+    assert "anthropic/claude-sonnet-4.6 | Anthropic: Claude Sonnet 4.6 | ctx 1,000,000 | in $3.00 / out $15.00 per 1M" in lines
+
+
+async def test_list_available_models_shows_free_and_variable_prices(client: Client) -> None:
+    text = text_of(await client.call_tool("list_available_models", {}))
+    assert "openrouter/auto | Auto Router | ctx 2,000,000 | in variable / out variable per 1M" in text
+    assert "qwen/qwen3-8b:free | Qwen: Qwen3 8B (free) | ctx 131,072 | in free / out free per 1M" in text
+
+
+async def test_an_unknown_provider_lists_real_ones(client: Client) -> None:
+    result = await client.call_tool("list_available_models", {"provider": "openia"})
+    assert result.is_error and "Providers include: " in text_of(result)
