@@ -12,7 +12,7 @@ Nothing else in the package reads `os.environ`. Sources, highest priority first:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import platformdirs
 from pydantic import AliasChoices, Field, SecretStr, field_validator
@@ -40,7 +40,6 @@ class Settings(BaseSettings):
     """Every setting of the server, with the environment variable that sets it."""
 
     model_config = SettingsConfigDict(
-        env_file=env_files(),
         env_file_encoding="utf-8",
         extra="ignore",
         populate_by_name=True,
@@ -111,6 +110,11 @@ class Settings(BaseSettings):
         description="Least time between two progress notifications of a streamed call.",
     )
     log_level: LogLevel = Field(default="INFO", validation_alias=_alias("OPENROUTER_MCP_LOG_LEVEL"))
+
+    def __init__(self, **values: Any) -> None:
+        # The .env locations are resolved per instance: the working directory may change.
+        values.setdefault("_env_file", env_files())
+        super().__init__(**values)
 
     @field_validator("api_key", mode="before")
     @classmethod

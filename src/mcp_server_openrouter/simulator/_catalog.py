@@ -9,6 +9,7 @@ out, dated canonical slugs, tiered `pricing.overrides` lists, routers priced "-1
 from __future__ import annotations
 
 import random
+import time
 from decimal import Decimal
 from typing import Any
 
@@ -164,7 +165,7 @@ def _model(
     rng: random.Random,
 ) -> dict[str, Any]:
     author = model_id.split("/", 1)[0]
-    date = f"{2024 + rng.randrange(3)}{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}"
+    date = time.strftime("%Y%m%d", time.gmtime(created))
     pricing: dict[str, Any] = {}
     # Since 2026 zero prices are left out of `pricing`.
     if prompt:

@@ -1,0 +1,158 @@
+"""The simulator serves the shapes of the real API (checked against the captures' traits)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from mcp_server_openrouter.client import APIStatusError, OpenRouterClient
+from mcp_server_openrouter.client._errors import status_error
+from mcp_server_openrouter.client._streaming import Data, iter_events
+from mcp_server_openrouter.config import Settings
+from mcp_server_openrouter.simulator import NAMED_FAULTS, Simulator
+
+from ..conftest import FAKE_KEY, SIM_BASE_URL
+
+pytestmark = pytest.mark.anyio
+AUTH = {"Authorization": f"Bearer {FAKE_KEY}"}
+
+
+@pytest.fixture
+async def http(simulator: Simulator) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=simulator.app), base_url=SIM_BASE_URL + "/") as c:
+        yield c
+
+
+def test_the_catalogue_is_large_varied_and_deterministic() -> None:
+    models = Simulator().models
+    assert models == Simulator().models
+    assert len(models) >= 300
+    assert len({m["id"].split("/")[0] for m in models}) >= 40
+    ids = [m["id"] for m in models]
+    assert len(ids) == len(set(ids))
+    by_id = {m["id"]: m for m in models}
+    assert by_id["openrouter/auto"]["pricing"] == {"prompt": "-1", "completion": "-1"}
+    assert by_id["qwen/qwen3-8b:free"]["pricing"] == {}  # zero prices are left out
+    assert isinstance(by_id["anthropic/claude-sonnet-4.6"]["pricing"]["overrides"], list)
+    assert by_id["anthropic/claude-sonnet-4.6"]["canonical_slug"].startswith("anthropic/claude-sonnet-4.6-20")
+    assert sum("image" in m["architecture"]["input_modalities"] for m in models) >= 30
+    assert any("image" in m["architecture"]["output_modalities"] for m in models)
+    assert all(isinstance(v, str) for m in models for k, v in m["pricing"].items() if k != "overrides")
+
+
+async def test_models_filter_by_output_modality_and_parameter(http: httpx.AsyncClient, simulator: Simulator) -> None:
+    everything = (await http.get("models", params={"output_modalities": "all"})).json()
+    assert everything["total_count"] == len(simulator.models) and everything["links"] == {"next": None}
+    images = (await http.get("models", params={"output_modalities": "image"})).json()["data"]
+    assert images and all("image" in m["architecture"]["output_modalities"] for m in images)
+    tools = (await http.get("models", params={"supported_parameters": "tools"})).json()["data"]
+    assert tools and all("tools" in m["supported_parameters"] for m in tools)
+
+
+async def test_endpoints_list_providers_with_prices_and_quantization(http: httpx.AsyncClient) -> None:
+    data = (await http.get("models/anthropic/claude-sonnet-4.6/endpoints")).json()["data"]
+    assert data["id"] == "anthropic/claude-sonnet-4.6"
+    endpoint = data["endpoints"][0]
+    assert {"provider_name", "context_length", "pricing", "quantization", "uptime_last_30m"} <= set(endpoint)
+    assert (await http.get("models/acme/none/endpoints")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("model", "shape"),
+    [
+        ("anthropic/claude-haiku-4.5", "empty-choices"),
+        ("openai/gpt-4o-mini", "repeats-finish"),
+        ("google/gemini-2.5-flash", "dummy-choice"),
+    ],
+)
+async def test_streams_end_with_each_observed_usage_chunk_shape(
+    http: httpx.AsyncClient, model: str, shape: str
+) -> None:
+    body = {"model": model, "messages": [{"role": "user", "content": "hi"}], "stream": True}
+    response = await http.post("chat/completions", json=body, headers=AUTH)
+    assert response.headers["content-type"].startswith("text/event-stream")
+    lines = response.text.splitlines()
+    assert lines[0] == ": OPENROUTER PROCESSING"
+    payloads = [e.data for e in iter_events(lines) if isinstance(e, Data)]
+    assert payloads[-1] == "[DONE]"
+    usage_chunk = json.loads(payloads[-2])
+    assert "usage" in usage_chunk
+    choices = usage_chunk["choices"]
+    if shape == "empty-choices":
+        assert choices == []
+    elif shape == "repeats-finish":
+        assert choices[0]["finish_reason"] == "stop"
+    else:
+        assert choices[0]["finish_reason"] is None and choices[0]["delta"]["content"] == ""
+    chunks = [json.loads(p) for p in payloads[:-1]]
+    assert all(c["choices"][0]["delta"]["role"] == "assistant" for c in chunks if c["choices"])
+
+
+async def test_native_finish_reasons_use_the_providers_own_words(http: httpx.AsyncClient) -> None:
+    body = {"model": "google/gemini-2.5-flash", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 3}
+    choice = (await http.post("chat/completions", json=body, headers=AUTH)).json()["choices"][0]
+    assert choice["finish_reason"] == "length" and choice["native_finish_reason"] == "MAX_TOKENS"
+
+
+async def test_replies_describe_what_was_received(http: httpx.AsyncClient) -> None:
+    body = {
+        "model": "openai/gpt-4o",
+        "messages": [
+            {"role": "system", "content": "be brief"},
+            {"role": "user", "content": [{"type": "text", "text": "what is this"},
+                                         {"type": "image_url", "image_url": {"url": "data:image/png;base64,AA=="}}]},
+        ],
+        "temperature": 0.2,
+    }
+    text = (await http.post("chat/completions", json=body, headers=AUTH)).json()["choices"][0]["message"]["content"]
+    assert "Received 2 messages (roles: system, user; parts: image_url×1, text×2)" in text
+    assert "parameters: temperature" in text and 'You said: "what is this"' in text
+
+
+async def test_generation_key_and_credits_reflect_the_calls_made(http: httpx.AsyncClient) -> None:
+    body = {"model": "openai/gpt-4o", "messages": [{"role": "user", "content": "hi"}]}
+    reply = (await http.post("chat/completions", json=body, headers=AUTH)).json()
+    generation = (await http.get("generation", params={"id": reply["id"]}, headers=AUTH)).json()["data"]
+    assert generation["total_cost"] == reply["usage"]["cost"]
+    assert generation["tokens_completion"] == reply["usage"]["completion_tokens"]
+    key = (await http.get("key", headers=AUTH)).json()["data"]
+    assert key["usage"] == pytest.approx(reply["usage"]["cost"])
+    assert key["label"].startswith("sk-or-v1-tes") and FAKE_KEY not in key["label"]
+    credits = await http.get("credits", headers=AUTH)
+    assert credits.status_code == 403 and "management keys" in credits.json()["error"]["message"]
+    management = {"Authorization": "Bearer sk-or-v1-mgmt-key"}
+    assert (await http.get("credits", headers=management)).json()["data"]["total_credits"] == 10.0
+
+
+async def test_missing_and_unknown_keys_get_the_real_401_messages(http: httpx.AsyncClient) -> None:
+    body = {"model": "openai/gpt-4o", "messages": [{"role": "user", "content": "hi"}]}
+    missing = await http.post("chat/completions", json=body)
+    assert missing.status_code == 401 and missing.json() == {"error": {"message": "No cookie auth credentials found", "code": 401}}
+    wrong = await http.post("chat/completions", json=body, headers={"Authorization": "Bearer nope"})
+    assert wrong.json()["error"]["message"] == "User not found."
+
+
+@pytest.mark.parametrize("name", sorted(NAMED_FAULTS))
+async def test_every_scripted_error_becomes_a_typed_client_error(name: str, simulator: Simulator) -> None:
+    simulator.add_fault(name)
+    settings = Settings(_env_file=None, api_key=FAKE_KEY, base_url=SIM_BASE_URL, max_retries=0)
+    async with OpenRouterClient(settings, transport=httpx.ASGITransport(app=simulator.app)) as client:
+        with pytest.raises(APIStatusError) as caught:
+            await client.chat({"model": "openai/gpt-4o", "messages": [{"role": "user", "content": "hi"}]})
+    status, body, _ = NAMED_FAULTS[name]
+    assert type(caught.value) is type(status_error(status, body))
+    assert FAKE_KEY not in str(caught.value)
+
+
+async def test_faults_can_be_scripted_and_events_read_over_http(http: httpx.AsyncClient) -> None:
+    await http.post("_sim/faults", json={"name": "unavailable", "times": 1})
+    body = {"model": "openai/gpt-4o", "messages": [{"role": "user", "content": "hi"}]}
+    assert (await http.post("chat/completions", json=body, headers=AUTH)).status_code == 503
+    assert (await http.post("chat/completions", json=body, headers=AUTH)).status_code == 200
+    events = (await http.get("_sim/events", params={"kind": "request"})).json()["events"]
+    assert len(events) == 2 and events[0]["body"] == body
+    await http.post("_sim/reset")
+    assert (await http.get("_sim/events")).json()["events"] == []

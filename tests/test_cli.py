@@ -1,0 +1,93 @@
+"""The command line, run as a user runs it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import anyio
+import httpx
+import pytest
+
+from mcp_server_openrouter import __version__
+
+from .test_e2e_stdio import server_command
+
+
+def run(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    command, prefix = server_command()
+    return subprocess.run(
+        [command, *prefix, *args], capture_output=True, text=True, timeout=timeout, env=env, check=False
+    )
+
+
+def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENROUTER", "CACHE_TTL"))}
+    env.update(XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_CACHE_HOME=str(tmp_path / "cache"),
+               XDG_DATA_HOME=str(tmp_path / "data"), COLUMNS="120", **extra)
+    return env
+
+
+def test_version_prints_the_package_version() -> None:
+    result = run("--version")
+    assert result.returncode == 0 and result.stdout.strip() == f"openrouter-mcp {__version__}"
+
+
+@pytest.mark.parametrize("command", [[], ["serve"], ["demo"], ["simulate"], ["config-path"]])
+def test_every_command_has_help(command: list[str]) -> None:
+    result = run(*command, "--help")
+    assert result.returncode == 0
+    assert result.stdout.startswith("usage: openrouter-mcp")
+
+
+def test_the_module_entry_point_is_the_same_program() -> None:
+    result = subprocess.run([sys.executable, "-m", "mcp_server_openrouter", "--version"],
+                            capture_output=True, text=True, check=False)
+    assert result.stdout.strip() == f"openrouter-mcp {__version__}"
+
+
+def test_config_path_names_the_dotenv_files_and_hides_the_key(tmp_path: Path) -> None:
+    result = run("config-path", env=clean_env(tmp_path, OPENROUTER_API_KEY="sk-or-v1-hidden-value"))
+    assert result.returncode == 0
+    assert str(tmp_path / "config" / "openrouter-mcp" / ".env") in result.stdout
+    assert "api key: set" in result.stdout and "hidden-value" not in result.stdout
+
+
+def test_invalid_settings_are_reported_without_a_traceback(tmp_path: Path) -> None:
+    result = run("config-path", env=clean_env(tmp_path, CACHE_TTL_HOURS="soon"))
+    assert result.returncode == 2
+    assert "invalid settings" in result.stderr and "CACHE_TTL_HOURS: Input should be a valid number" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_offline_demo_walks_through_a_whole_session(tmp_path: Path) -> None:
+    result = run("demo", env=clean_env(tmp_path), timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert "built-in OpenRouter simulator" in out
+    for step in ("1. Connect", "2. List tools", "3. Models from anthropic", "4. Chat",
+                 "5. Streamed chat", "6. A mistake", "7. What it cost"):
+        assert step in out
+    assert "progress notifications arrived" in out
+    assert "Did you mean: anthropic/claude-sonnet-4.6" in out
+    assert "Simulated cost: $0.000" in out
+
+
+@pytest.mark.anyio
+async def test_simulate_serves_the_fake_api_on_a_loopback_port(tmp_path: Path) -> None:
+    command, prefix = server_command()
+    async with await anyio.open_process(
+        [command, *prefix, "simulate", "--port", "0"], env=clean_env(tmp_path)
+    ) as process:
+        assert process.stderr is not None
+        text = ""
+        with anyio.fail_after(30):
+            while "listening on " not in text or "\n" not in text.split("listening on ", 1)[1]:
+                text += (await process.stderr.receive()).decode()
+        url = text.split("listening on ", 1)[1].split()[0]
+        async with httpx.AsyncClient() as client:
+            models = (await client.get(f"{url}/models")).json()["data"]
+        process.terminate()
+    assert url.startswith("http://127.0.0.1:") and len(models) >= 300
