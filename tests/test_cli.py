@@ -71,7 +71,8 @@ def test_the_offline_demo_walks_through_a_whole_session(tmp_path: Path) -> None:
                  "5. Streamed chat", "6. A mistake", "7. What it cost"):
         assert step in out
     assert "progress notifications arrived" in out
-    assert "Did you mean: anthropic/claude-sonnet-4.6" in out
+    flat = " ".join(out.replace("│", " ").split())
+    assert "Did you mean: anthropic/claude-sonnet-4.6," in flat
     assert "Simulated cost: $0.000" in out
 
 
