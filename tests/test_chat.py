@@ -9,7 +9,10 @@ from mcp_server_openrouter.errors import InvalidArgumentError
 
 
 def test_a_body_holds_only_what_the_caller_gave() -> None:
-    assert build_body("openai/gpt-4o", "hi") == {"model": "openai/gpt-4o", "messages": [{"role": "user", "content": "hi"}]}
+    assert build_body("openai/gpt-4o", "hi") == {
+        "model": "openai/gpt-4o",
+        "messages": [{"role": "user", "content": "hi"}],
+    }
     body = build_body("openai/gpt-4o", "hi", max_tokens=5, temperature=0.0, seed=1, stop="x", top_p=1)
     assert body["max_tokens"] == 5 and body["temperature"] == 0.0 and body["seed"] == 1
     assert body["stop"] == "x" and body["top_p"] == 1

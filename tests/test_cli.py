@@ -25,8 +25,13 @@ def run(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> s
 
 def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENROUTER", "CACHE_TTL"))}
-    env.update(XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_CACHE_HOME=str(tmp_path / "cache"),
-               XDG_DATA_HOME=str(tmp_path / "data"), COLUMNS="120", **extra)
+    env.update(
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_CACHE_HOME=str(tmp_path / "cache"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        COLUMNS="120",
+        **extra,
+    )
     return env
 
 
@@ -43,8 +48,9 @@ def test_every_command_has_help(command: list[str]) -> None:
 
 
 def test_the_module_entry_point_is_the_same_program() -> None:
-    result = subprocess.run([sys.executable, "-m", "mcp_server_openrouter", "--version"],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "mcp_server_openrouter", "--version"], capture_output=True, text=True, check=False
+    )
     assert result.stdout.strip() == f"openrouter-mcp {__version__}"
 
 
@@ -67,8 +73,15 @@ def test_the_offline_demo_walks_through_a_whole_session(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     assert "built-in OpenRouter simulator" in out
-    for step in ("1. Connect", "2. List tools", "3. Models from anthropic", "4. Chat",
-                 "5. Streamed chat", "6. A mistake", "7. What it cost"):
+    for step in (
+        "1. Connect",
+        "2. List tools",
+        "3. Models from anthropic",
+        "4. Chat",
+        "5. Streamed chat",
+        "6. A mistake",
+        "7. What it cost",
+    ):
         assert step in out
     assert "progress notifications arrived" in out
     flat = " ".join(out.replace("│", " ").split())

@@ -18,7 +18,7 @@ def test_defaults_point_at_openrouter_with_no_key() -> None:
     assert settings.model_cache_file.name == "openrouter_model_cache.json"
 
 
-@pytest.mark.parametrize("raw", ['  sk-or-v1-abc  ', '"sk-or-v1-abc"', "'sk-or-v1-abc'", ' " sk-or-v1-abc " '])
+@pytest.mark.parametrize("raw", ["  sk-or-v1-abc  ", '"sk-or-v1-abc"', "'sk-or-v1-abc'", ' " sk-or-v1-abc " '])
 def test_spaces_and_quotes_around_the_key_in_a_dotenv_file_are_stripped(tmp_path: Path, raw: str) -> None:
     (tmp_path / ".env").write_text(f"OPENROUTER_API_KEY={raw}\n")
     assert Settings().key() == "sk-or-v1-abc"
@@ -62,9 +62,7 @@ def test_cache_ttl_zero_is_allowed_and_negative_is_not(monkeypatch: pytest.Monke
         Settings()
 
 
-def test_directories_follow_the_platform_and_can_be_overridden(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_directories_follow_the_platform_and_can_be_overridden(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     settings = Settings()
     assert settings.cache_dir == tmp_path / "cache" / "openrouter-mcp"
     assert settings.resolved_reports_dir == tmp_path / "data" / "openrouter-mcp" / "reports"

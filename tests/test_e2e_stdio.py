@@ -58,9 +58,7 @@ def stderr_log(tmp_path: Path) -> Iterator[IO[str]]:
 
 
 @pytest.fixture
-async def session(
-    loopback: tuple[Simulator, str], tmp_path: Path, stderr_log: IO[str]
-) -> AsyncIterator[Client]:
+async def session(loopback: tuple[Simulator, str], tmp_path: Path, stderr_log: IO[str]) -> AsyncIterator[Client]:
     command, args = server_command()
     params = StdioServerParameters(command=command, args=args, env=server_env(loopback[1], tmp_path), cwd=tmp_path)
     async with Client(stdio_client(params, errlog=stderr_log)) as client:
@@ -161,18 +159,40 @@ async def test_stdout_carries_nothing_but_json_rpc_for_a_whole_session(
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), **server_env(loopback[1], tmp_path)}
     env["OPENROUTER_MCP_LOG_LEVEL"] = "DEBUG"  # as noisy as it gets: logs must still stay off stdout
     requests = [
-        {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-            "protocolVersion": "2025-06-18", "capabilities": {},
-            "clientInfo": {"name": "raw-test", "version": "0"}}},
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "protocolVersion": "2025-06-18",
+                "capabilities": {},
+                "clientInfo": {"name": "raw-test", "version": "0"},
+            },
+        },
         {"jsonrpc": "2.0", "method": "notifications/initialized"},
         {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
-        {"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {
-            "name": "chat_with_model", "_meta": {"progressToken": "p1"},
-            "arguments": {"model": "openai/gpt-4o-mini", "messages": "hi", "stream": True}}},
-        {"jsonrpc": "2.0", "id": 4, "method": "tools/call", "params": {
-            "name": "chat_with_model", "arguments": {"model": "nope/nothing", "messages": "hi"}}},
-        {"jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": {
-            "name": "list_available_models", "arguments": {"provider": "qwen"}}},
+        {
+            "jsonrpc": "2.0",
+            "id": 3,
+            "method": "tools/call",
+            "params": {
+                "name": "chat_with_model",
+                "_meta": {"progressToken": "p1"},
+                "arguments": {"model": "openai/gpt-4o-mini", "messages": "hi", "stream": True},
+            },
+        },
+        {
+            "jsonrpc": "2.0",
+            "id": 4,
+            "method": "tools/call",
+            "params": {"name": "chat_with_model", "arguments": {"model": "nope/nothing", "messages": "hi"}},
+        },
+        {
+            "jsonrpc": "2.0",
+            "id": 5,
+            "method": "tools/call",
+            "params": {"name": "list_available_models", "arguments": {"provider": "qwen"}},
+        },
     ]
     answered: set[int] = set()
     lines: list[str] = []

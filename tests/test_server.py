@@ -85,7 +85,10 @@ async def test_only_the_parameters_the_caller_gave_are_sent(client: Client, simu
     )
     sent = simulator.events_of("request")[0].detail["body"]
     assert {k: sent[k] for k in ("temperature", "seed", "stop", "top_p")} == {
-        "temperature": 0, "seed": 7, "stop": ["END"], "top_p": 0.5,
+        "temperature": 0,
+        "seed": 7,
+        "stop": ["END"],
+        "top_p": 0.5,
     }
     assert "max_tokens" not in sent
 
@@ -184,7 +187,10 @@ async def test_list_available_models_filters_by_provider_prefix_in_any_case(clie
     text = text_of(result)
     lines = text.splitlines()[1:]
     assert lines and all(line.startswith("anthropic/") for line in lines)
-    assert "anthropic/claude-sonnet-4.6 | Anthropic: Claude Sonnet 4.6 | ctx 1,000,000 | in $3.00 / out $15.00 per 1M" in lines
+    assert (
+        "anthropic/claude-sonnet-4.6 | Anthropic: Claude Sonnet 4.6 | ctx 1,000,000 | in $3.00 / out $15.00 per 1M"
+        in lines
+    )
 
 
 async def test_list_available_models_shows_free_and_variable_prices(client: Client) -> None:

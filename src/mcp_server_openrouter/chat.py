@@ -79,12 +79,12 @@ def normalize_messages(messages: object) -> list[dict[str, Any]]:
     for index, message in enumerate(messages):
         where = f"messages[{index}]"
         if not isinstance(message, Mapping):
-            raise InvalidArgumentError(f'{where} must be an object with "role" and "content", got {type(message).__name__}.')
+            raise InvalidArgumentError(
+                f'{where} must be an object with "role" and "content", got {type(message).__name__}.'
+            )
         role = message.get("role")
         if role not in c.MESSAGE_ROLES:
-            raise InvalidArgumentError(
-                f"{where} has role {role!r}; use one of: {', '.join(c.MESSAGE_ROLES)}."
-            )
+            raise InvalidArgumentError(f"{where} has role {role!r}; use one of: {', '.join(c.MESSAGE_ROLES)}.")
         content = message.get("content")
         has_tool_calls = role == "assistant" and bool(message.get("tool_calls"))
         if content is None and not has_tool_calls:
@@ -95,7 +95,7 @@ def normalize_messages(messages: object) -> list[dict[str, Any]]:
             _check_parts(content, where)
         elif content is not None:
             raise InvalidArgumentError(
-                f'{where}.content must be a string or a list of parts, got {type(content).__name__}.'
+                f"{where}.content must be a string or a list of parts, got {type(content).__name__}."
             )
         result.append(dict(message))
     return result
@@ -143,7 +143,12 @@ def build_body(
         body["top_p"] = top_p
     if stop is not None:
         stops = [stop] if isinstance(stop, str) else stop
-        if not isinstance(stops, list) or not stops or len(stops) > 4 or not all(isinstance(s, str) and s for s in stops):
+        if (
+            not isinstance(stops, list)
+            or not stops
+            or len(stops) > 4
+            or not all(isinstance(s, str) and s for s in stops)
+        ):
             raise InvalidArgumentError("`stop` must be a non-empty string or a list of up to 4 non-empty strings.")
         body["stop"] = stop
     if seed is not None:

@@ -88,7 +88,9 @@ async def _demo(console: Console, settings: Settings, live: bool, model: str | N
             )
         errlog = stack.enter_context(tempfile.TemporaryFile("w+"))
         params = StdioServerParameters(
-            command=sys.executable, args=["-m", "mcp_server_openrouter", "serve"], env={**env, "OPENROUTER_MCP_PROGRESS_INTERVAL": "0.1"}
+            command=sys.executable,
+            args=["-m", "mcp_server_openrouter", "serve"],
+            env={**env, "OPENROUTER_MCP_PROGRESS_INTERVAL": "0.1"},
         )
         records: list[CallRecord] = []
         started = time.perf_counter()
@@ -151,7 +153,12 @@ async def _demo(console: Console, settings: Settings, live: bool, model: str | N
         table = Table("call", "model", "tokens in/out", "cost (USD)")
         total = Decimal(0)
         for record in records:
-            table.add_row(record.step, record.model, record.tokens, "?" if record.cost is None else f"${format_usd(record.cost, 8)}")
+            table.add_row(
+                record.step,
+                record.model,
+                record.tokens,
+                "?" if record.cost is None else f"${format_usd(record.cost, 8)}",
+            )
             total += record.cost or 0
         console.print(table)
         if live:

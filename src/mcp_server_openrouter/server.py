@@ -19,8 +19,8 @@ from pydantic import Field, WithJsonSchema
 from mcp_server_openrouter import __version__
 from mcp_server_openrouter import _constants as c
 from mcp_server_openrouter._redact import redact
-from mcp_server_openrouter.chat import ChatResult, build_body
 from mcp_server_openrouter.catalog import format_lines
+from mcp_server_openrouter.chat import ChatResult, build_body
 from mcp_server_openrouter.config import Settings
 from mcp_server_openrouter.errors import InvalidArgumentError
 from mcp_server_openrouter.service import OpenRouterService

@@ -91,9 +91,7 @@ class OpenRouterService:
         hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
         base = base_model_id(model_id)
         shown = model_id if base == model_id else f"{model_id} (base model {base})"
-        return InvalidArgumentError(
-            f"Unknown model {shown!r}.{hint} Use `list_available_models` to see every id."
-        )
+        return InvalidArgumentError(f"Unknown model {shown!r}.{hint} Use `list_available_models` to see every id.")
 
     # -- chat ---------------------------------------------------------------------------
 

@@ -108,8 +108,11 @@ async def test_a_rate_limit_waits_until_its_reset_time(
 ) -> None:
     now = 1_800_000_000.0
     simulator.add_fault(
-        Fault(status=429, body={"error": {"message": "Rate limit exceeded", "code": 429}},
-              headers={"X-RateLimit-Reset": str(int((now + 3) * 1000))})
+        Fault(
+            status=429,
+            body={"error": {"message": "Rate limit exceeded", "code": 429}},
+            headers={"X-RateLimit-Reset": str(int((now + 3) * 1000))},
+        )
     )
     sleep = FakeSleep()
     async with make_client(settings, transport, sleep=sleep, clock=lambda: now) as client:
@@ -132,7 +135,9 @@ async def test_a_daily_cap_that_resets_hours_away_is_not_retried(
 async def test_retry_after_is_honoured_when_there_is_no_reset_header(
     settings: Settings, transport: httpx.ASGITransport, simulator: Simulator
 ) -> None:
-    simulator.add_fault(Fault(status=429, body={"error": {"message": "slow down", "code": 429}}, headers={"Retry-After": "2"}))
+    simulator.add_fault(
+        Fault(status=429, body={"error": {"message": "slow down", "code": 429}}, headers={"Retry-After": "2"})
+    )
     sleep = FakeSleep()
     async with make_client(settings, transport, sleep=sleep, clock=lambda: 100.0) as client:
         await client.chat(BODY)

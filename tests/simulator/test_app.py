@@ -102,8 +102,13 @@ async def test_replies_describe_what_was_received(http: httpx.AsyncClient) -> No
         "model": "openai/gpt-4o",
         "messages": [
             {"role": "system", "content": "be brief"},
-            {"role": "user", "content": [{"type": "text", "text": "what is this"},
-                                         {"type": "image_url", "image_url": {"url": "data:image/png;base64,AA=="}}]},
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "what is this"},
+                    {"type": "image_url", "image_url": {"url": "data:image/png;base64,AA=="}},
+                ],
+            },
         ],
         "temperature": 0.2,
     }
@@ -130,7 +135,9 @@ async def test_generation_key_and_credits_reflect_the_calls_made(http: httpx.Asy
 async def test_missing_and_unknown_keys_get_the_real_401_messages(http: httpx.AsyncClient) -> None:
     body = {"model": "openai/gpt-4o", "messages": [{"role": "user", "content": "hi"}]}
     missing = await http.post("chat/completions", json=body)
-    assert missing.status_code == 401 and missing.json() == {"error": {"message": "No cookie auth credentials found", "code": 401}}
+    assert missing.status_code == 401 and missing.json() == {
+        "error": {"message": "No cookie auth credentials found", "code": 401}
+    }
     wrong = await http.post("chat/completions", json=body, headers={"Authorization": "Bearer nope"})
     assert wrong.json()["error"]["message"] == "User not found."
 

@@ -107,10 +107,7 @@ class InvalidModelError(BadRequestError):
 
 
 class AuthenticationError(APIStatusError):
-    hint = (
-        "the API key was missing, wrong or revoked; set a valid OPENROUTER_API_KEY "
-        f"(create one at {c.KEYS_URL})"
-    )
+    hint = f"the API key was missing, wrong or revoked; set a valid OPENROUTER_API_KEY (create one at {c.KEYS_URL})"
 
 
 class InsufficientCreditsError(APIStatusError):

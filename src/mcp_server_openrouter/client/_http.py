@@ -170,9 +170,7 @@ class OpenRouterClient:
             body: object = response.json()
         except ValueError:
             body = None
-        return status_error(
-            response.status_code, body, headers=response.headers, now=self._clock(), text=response.text
-        )
+        return status_error(response.status_code, body, headers=response.headers, now=self._clock(), text=response.text)
 
     def _retry_wait(self, error: OpenRouterError, attempt: int) -> float | None:
         if not error.retryable or attempt >= self.settings.max_retries:
@@ -187,9 +185,7 @@ class OpenRouterClient:
         try:
             return response.json()
         except ValueError as exc:
-            raise ResponseError(
-                f"GET {path} returned a body that is not JSON", status=response.status_code
-            ) from exc
+            raise ResponseError(f"GET {path} returned a body that is not JSON", status=response.status_code) from exc
 
     # -- endpoints ------------------------------------------------------------------
 

@@ -85,17 +85,17 @@ class Simulator:
 
     def _routes(self) -> list[Route]:
         return [
-                Route("/models", self.list_models, methods=["GET"]),
-                Route("/models/{author}/{slug:path}/endpoints", self.endpoints, methods=["GET"]),
-                Route("/chat/completions", self.chat, methods=["POST"]),
-                Route("/generation", self.generation, methods=["GET"]),
-                Route("/key", self.key, methods=["GET"]),
-                Route("/auth/key", self.key, methods=["GET"]),
-                Route("/credits", self.credits, methods=["GET"]),
-                Route("/_sim/faults", self.control_faults, methods=["POST", "DELETE"]),
-                Route("/_sim/events", self.control_events, methods=["GET"]),
-                Route("/_sim/reset", self.control_reset, methods=["POST"]),
-            ]
+            Route("/models", self.list_models, methods=["GET"]),
+            Route("/models/{author}/{slug:path}/endpoints", self.endpoints, methods=["GET"]),
+            Route("/chat/completions", self.chat, methods=["POST"]),
+            Route("/generation", self.generation, methods=["GET"]),
+            Route("/key", self.key, methods=["GET"]),
+            Route("/auth/key", self.key, methods=["GET"]),
+            Route("/credits", self.credits, methods=["GET"]),
+            Route("/_sim/faults", self.control_faults, methods=["POST", "DELETE"]),
+            Route("/_sim/events", self.control_events, methods=["GET"]),
+            Route("/_sim/reset", self.control_reset, methods=["POST"]),
+        ]
 
     # -- scripting (in process) ----------------------------------------------------------
 
@@ -267,20 +267,24 @@ class Simulator:
             return JSONResponse(error_body(400, f"{model_id} is not a valid model ID"), status_code=400)
         messages = body.get("messages")
         if not isinstance(messages, list) or not messages:
-            return JSONResponse(error_body(400, "Input required: specify \"messages\""), status_code=400)
+            return JSONResponse(error_body(400, 'Input required: specify "messages"'), status_code=400)
 
         prompt_tokens = sum(estimate_tokens(json.dumps(m)) for m in messages)
         max_out = body.get("max_tokens") or model["top_provider"]["max_completion_tokens"] or 4096
         prompt_price, completion_price = _prices(model)
         worst_case = prompt_price * prompt_tokens + completion_price * int(max_out)
         if worst_case > account.credits - account.usage:
-            affordable = int((account.credits - account.usage - prompt_price * prompt_tokens) / completion_price) if completion_price else 0
+            affordable = (
+                int((account.credits - account.usage - prompt_price * prompt_tokens) / completion_price)
+                if completion_price
+                else 0
+            )
             return JSONResponse(
                 error_body(
                     402,
                     f"This request requires more credits, or fewer max_tokens. You requested up to {max_out} tokens, "
-                    f"but can only afford {max(affordable, 0)}. To increase, visit https://openrouter.ai/settings/credits "
-                    "and upgrade to a paid account",
+                    f"but can only afford {max(affordable, 0)}. To increase, visit "
+                    "https://openrouter.ai/settings/credits and upgrade to a paid account",
                     {"provider_name": None},
                 ),
                 status_code=402,
@@ -301,7 +305,7 @@ class Simulator:
                 finish = "stop"
         author = model_id.split("/", 1)[0]
         native = _NATIVE_FINISH.get(author, ("stop", "length"))[0 if finish == "stop" else 1]
-        generation = {
+        generation: dict[str, Any] = {
             "id": self._next_id(),
             "model": model.get("canonical_slug") or model_id,
             "provider": _PROVIDER_NAMES.get(author, author.replace("-", " ").title()),
@@ -327,7 +331,12 @@ class Simulator:
                         "logprobs": None,
                         "finish_reason": finish,
                         "native_finish_reason": native,
-                        "message": {"role": "assistant", "content": "".join(tokens), "refusal": None, "reasoning": None},
+                        "message": {
+                            "role": "assistant",
+                            "content": "".join(tokens),
+                            "refusal": None,
+                            "reasoning": None,
+                        },
                     }
                 ],
                 "usage": usage,
@@ -375,7 +384,12 @@ class Simulator:
             "total_tokens": prompt_tokens + completion_tokens,
             "cost": float(cost),
             "is_byok": False,
-            "prompt_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0, "audio_tokens": 0, "video_tokens": 0},
+            "prompt_tokens_details": {
+                "cached_tokens": 0,
+                "cache_write_tokens": 0,
+                "audio_tokens": 0,
+                "video_tokens": 0,
+            },
             "cost_details": {
                 "upstream_inference_cost": float(cost),
                 "upstream_inference_prompt_cost": float(prompt_cost),
@@ -401,7 +415,9 @@ class Simulator:
         def chunk(choices: list[Any], **extra: Any) -> bytes:
             return b"data: " + json.dumps({**head, "choices": choices, **extra}).encode() + b"\n\n"
 
-        def delta_choice(content: str, finish_reason: str | None = None, native_reason: str | None = None) -> dict[str, Any]:
+        def delta_choice(
+            content: str, finish_reason: str | None = None, native_reason: str | None = None
+        ) -> dict[str, Any]:
             return {
                 "index": 0,
                 "delta": {"content": content, "role": "assistant"},
@@ -556,7 +572,9 @@ def describe(body: Mapping[str, Any], model_id: str) -> str:
         content = message.get("content")
         if isinstance(content, list):
             parts += [str(p.get("type")) for p in content if isinstance(p, Mapping)]
-            text = " ".join(str(p.get("text", "")) for p in content if isinstance(p, Mapping) and p.get("type") == "text")
+            text = " ".join(
+                str(p.get("text", "")) for p in content if isinstance(p, Mapping) and p.get("type") == "text"
+            )
         else:
             parts.append("text")
             text = str(content or "")
@@ -572,13 +590,14 @@ def describe(body: Mapping[str, Any], model_id: str) -> str:
     )
 
 
-def _mid_stream_error(
-    fault: Fault, chunk: Any, delta_choice: Any, usage: dict[str, Any]
-) -> list[bytes]:
+def _mid_stream_error(fault: Fault, chunk: Any, delta_choice: Any, usage: dict[str, Any]) -> list[bytes]:
     error = {
         "code": fault.error_code,
         "message": fault.error_message,
-        "metadata": {"error_type": "timeout" if fault.error_code in (408, 504) else "provider_unavailable", "provider": "SimProvider"},
+        "metadata": {
+            "error_type": "timeout" if fault.error_code in (408, 504) else "provider_unavailable",
+            "provider": "SimProvider",
+        },
     }
     if fault.error_shape == 1:
         return [chunk([], error=error), chunk([delta_choice("", "error", "error")])]

@@ -22,6 +22,7 @@ _REASONING_PARAMS = ["reasoning", "include_reasoning"]
 
 # (id, name, $/1M in, $/1M out, context, max output, input modalities, output modalities, features)
 # features: t = tools, s = structured outputs, r = reasoning, w = web search priced, c = cache prices
+# fmt: off
 _KNOWN: list[tuple[str, str, str, str, int, int, str, str, str]] = [
     ("openai/gpt-4o", "OpenAI: GPT-4o", "2.5", "10", 128000, 16384, "text,image,file", "text", "tsc"),
     ("openai/gpt-4o-mini", "OpenAI: GPT-4o-mini", "0.15", "0.6", 128000, 16384, "text,image,file", "text", "tsc"),
@@ -81,6 +82,7 @@ _KNOWN: list[tuple[str, str, str, str, int, int, str, str, str]] = [
     ("perplexity/sonar", "Perplexity: Sonar", "1", "1", 127072, 8192, "text,image", "text", "w"),
     ("cohere/command-r-plus-08-2024", "Cohere: Command R+ (08-2024)", "2.5", "10", 128000, 4000, "text", "text", "ts"),
 ]
+# fmt: on
 
 # Providers of the generated tail: (author, display name, model family stems).
 _TAIL_PROVIDERS: list[tuple[str, str, list[str]]] = [
@@ -183,7 +185,11 @@ def _model(
             pricing["input_cache_write_1h"] = _price_string(prompt * 2)
     if context >= 1_000_000 and author in {"anthropic", "google"} and prompt:
         pricing["overrides"] = [
-            {"min_prompt_tokens": 200000, "prompt": _price_string(prompt * 2), "completion": _price_string(completion * Decimal("1.5"))}
+            {
+                "min_prompt_tokens": 200000,
+                "prompt": _price_string(prompt * 2),
+                "completion": _price_string(completion * Decimal("1.5")),
+            }
         ]
     description = (
         f"{name.split(': ', 1)[-1]} is a {('multimodal ' if len(inputs) > 1 else '')}model from "
@@ -193,7 +199,9 @@ def _model(
     )
     entry: dict[str, Any] = {
         "id": model_id,
-        "canonical_slug": f"{model_id}-{date}" if author in {"anthropic", "openai", "google", "x-ai", "qwen"} else model_id,
+        "canonical_slug": f"{model_id}-{date}"
+        if author in {"anthropic", "openai", "google", "x-ai", "qwen"}
+        else model_id,
         "hugging_face_id": "" if author in {"openai", "anthropic", "google", "x-ai"} else None,
         "name": name,
         "created": created,
@@ -229,12 +237,20 @@ def build_catalog(seed: int = 20260801) -> list[dict[str, Any]]:
     """The simulator's model list (deterministic for a given seed)."""
     rng = random.Random(seed)
     models: list[dict[str, Any]] = []
-    for index, (model_id, name, p_in, p_out, context, max_out, inputs, outputs, features) in enumerate(_KNOWN):
+    for index, (model_id, name, p_in, p_out, context, max_out, inputs_csv, outputs_csv, features) in enumerate(_KNOWN):
         models.append(
             _model(
-                model_id, name, Decimal(p_in), Decimal(p_out), context, max_out,
-                inputs.split(","), outputs.split(","), features,
-                _BASE_CREATED + index * 86_400 * 11, rng,
+                model_id,
+                name,
+                Decimal(p_in),
+                Decimal(p_out),
+                context,
+                max_out,
+                inputs_csv.split(","),
+                outputs_csv.split(","),
+                features,
+                _BASE_CREATED + index * 86_400 * 11,
+                rng,
             )
         )
     seen = {m["id"] for m in models}
@@ -257,7 +273,9 @@ def build_catalog(seed: int = 20260801) -> list[dict[str, Any]]:
                 features = "".join(f for f, p in (("t", 0.6), ("s", 0.4), ("r", 0.3), ("c", 0.15)) if rng.random() < p)
                 if slug.endswith("-thinking") and "r" not in features:
                     features += "r"
-                prompt = Decimal(rng.choice(["0.02", "0.05", "0.08", "0.1", "0.15", "0.2", "0.3", "0.5", "0.8", "1.2", "2", "3"]))
+                prompt = Decimal(
+                    rng.choice(["0.02", "0.05", "0.08", "0.1", "0.15", "0.2", "0.3", "0.5", "0.8", "1.2", "2", "3"])
+                )
                 completion = prompt * Decimal(rng.choice(["1", "2", "3", "4", "5"]))
                 models.append(
                     _model(
@@ -276,9 +294,17 @@ def build_catalog(seed: int = 20260801) -> list[dict[str, Any]]:
                 )
     # `:free` variants of some popular open models (zero prices are simply absent).
     for model_id in [
-        "meta-llama/llama-3.3-70b-instruct", "meta-llama/llama-3.1-8b-instruct", "mistralai/mistral-7b-instruct",
-        "deepseek/deepseek-chat-v3.1", "deepseek/deepseek-r1", "qwen/qwen3-8b", "qwen/qwen3-coder",
-        "google/gemma-3-27b-it", "openai/gpt-oss-20b", "moonshotai/kimi-k2", "z-ai/glm-4.5-air-32b",
+        "meta-llama/llama-3.3-70b-instruct",
+        "meta-llama/llama-3.1-8b-instruct",
+        "mistralai/mistral-7b-instruct",
+        "deepseek/deepseek-chat-v3.1",
+        "deepseek/deepseek-r1",
+        "qwen/qwen3-8b",
+        "qwen/qwen3-coder",
+        "google/gemma-3-27b-it",
+        "openai/gpt-oss-20b",
+        "moonshotai/kimi-k2",
+        "z-ai/glm-4.5-air-32b",
         "minimax/minimax-m2.5",
     ]:
         base = next((m for m in models if m["id"] == model_id), None)
@@ -289,12 +315,34 @@ def build_catalog(seed: int = 20260801) -> list[dict[str, Any]]:
         models.append(free)
     # Routers: price varies per request.
     models.append(
-        _model("openrouter/auto", "Auto Router", Decimal(0), Decimal(0), 2_000_000, 0,
-               ["text", "image", "file", "audio"], ["text"], "tsr", _BASE_CREATED + 86_400 * 400, rng)
+        _model(
+            "openrouter/auto",
+            "Auto Router",
+            Decimal(0),
+            Decimal(0),
+            2_000_000,
+            0,
+            ["text", "image", "file", "audio"],
+            ["text"],
+            "tsr",
+            _BASE_CREATED + 86_400 * 400,
+            rng,
+        )
     )
     models[-1]["pricing"] = {"prompt": "-1", "completion": "-1"}
     models.append(
-        _model("switchpoint/router", "Switchpoint Router", Decimal("0.85"), Decimal("3.4"), 131072, 0,
-               ["text"], ["text"], "r", _BASE_CREATED + 86_400 * 500, rng)
+        _model(
+            "switchpoint/router",
+            "Switchpoint Router",
+            Decimal("0.85"),
+            Decimal("3.4"),
+            131072,
+            0,
+            ["text"],
+            ["text"],
+            "r",
+            _BASE_CREATED + 86_400 * 500,
+            rng,
+        )
     )
     return models

@@ -49,7 +49,9 @@ class Fault:
         return asdict(self)
 
 
-def error_body(status: int, message: str, metadata: dict[str, Any] | None = None, *, user: bool = True) -> dict[str, Any]:
+def error_body(
+    status: int, message: str, metadata: dict[str, Any] | None = None, *, user: bool = True
+) -> dict[str, Any]:
     error: dict[str, Any] = {"message": message, "code": status}
     if metadata is not None:
         error["metadata"] = metadata
@@ -73,10 +75,18 @@ _UPSTREAM_400_RAW = (
 )
 
 NAMED_FAULTS: dict[str, tuple[int, dict[str, Any], dict[str, str]]] = {
-    "bad_request": (400, error_body(400, "This endpoint's maximum context length is 8192 tokens. However, you requested about 9000 tokens."), {}),
+    "bad_request": (
+        400,
+        error_body(
+            400, "This endpoint's maximum context length is 8192 tokens. However, you requested about 9000 tokens."
+        ),
+        {},
+    ),
     "provider_400": (
         400,
-        error_body(400, "Provider returned error", {"raw": _UPSTREAM_400_RAW, "provider_name": "Crucible", "is_byok": False}),
+        error_body(
+            400, "Provider returned error", {"raw": _UPSTREAM_400_RAW, "provider_name": "Crucible", "is_byok": False}
+        ),
         {},
     ),
     "no_auth": (401, error_body(401, "No cookie auth credentials found", user=False), {}),
@@ -86,7 +96,8 @@ NAMED_FAULTS: dict[str, tuple[int, dict[str, Any], dict[str, str]]] = {
         error_body(
             402,
             "This request requires more credits, or fewer max_tokens. You requested up to 65536 tokens, but can "
-            "only afford 10114. To increase, visit https://openrouter.ai/settings/credits and upgrade to a paid account",
+            "only afford 10114. To increase, visit https://openrouter.ai/settings/credits "
+            "and upgrade to a paid account",
             {"provider_name": None},
         ),
         {},
@@ -113,7 +124,10 @@ NAMED_FAULTS: dict[str, tuple[int, dict[str, Any], dict[str, str]]] = {
             429,
             "Rate limit exceeded: limit_rpm/qwen/qwen3-coder/sim. High demand for qwen/qwen3-coder:free on "
             "OpenRouter - limited to 8 requests per minute. Please retry shortly.",
-            {"headers": {"X-RateLimit-Limit": "8", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "0"}, "provider_name": None},
+            {
+                "headers": {"X-RateLimit-Limit": "8", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "0"},
+                "provider_name": None,
+            },
         ),
         {},
     ),
@@ -122,7 +136,13 @@ NAMED_FAULTS: dict[str, tuple[int, dict[str, Any], dict[str, str]]] = {
         error_body(
             429,
             "Rate limit exceeded: free-models-per-day. Add 10 credits to unlock 1000 free model requests per day",
-            {"headers": {"X-RateLimit-Limit": "50", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "4102444800000"}},
+            {
+                "headers": {
+                    "X-RateLimit-Limit": "50",
+                    "X-RateLimit-Remaining": "0",
+                    "X-RateLimit-Reset": "4102444800000",
+                }
+            },
         ),
         {},
     ),
