@@ -38,6 +38,9 @@ __all__ = [
 def _bound_socket(host: str, port: int) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted sockets inherit this on Linux: without it Nagle's algorithm and delayed ACKs
+    # add ~40 ms to a response written in two parts (headers, then body).
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((host, port))
     # Listening before uvicorn starts means clients can connect at once: no readiness polling.
     sock.listen(128)
