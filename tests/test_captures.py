@@ -172,8 +172,6 @@ def test_the_models_entry_capture_parses() -> None:
     assert "tools" in model.supported_parameters
 
 
-def test_the_key_capture_is_the_bare_data_object() -> None:
-    (path,) = captures("key__", ".json")
-    data = json.loads(path.read_text())
-    assert data["label"].startswith("sk-or-v1-0fa")
-    assert data["limit"] is None and data["rate_limit"]["requests"] == 40
+def test_a_moderation_error_names_its_reasons() -> None:
+    body = {"error": {"code": 403, "message": "Input flagged", "metadata": {"reasons": ["violence", "hate"]}}}
+    assert "flagged by moderation (violence, hate)" in str(status_error(403, body))

@@ -70,6 +70,7 @@ async def test_a_client_lists_the_tools_and_chats_over_stdio(
 ) -> None:
     names = {t.name for t in (await session.list_tools()).tools}
     assert {"chat_with_model", "list_available_models"} <= names
+    assert loopback[0].events == []  # start-up and tools/list touched no network
     result = await session.call_tool("chat_with_model", {"model": "mistralai/mistral-small", "messages": "Bonjour"})
     assert not result.is_error
     assert result.structured_content["text"].startswith("[simulated mistralai/mistral-small]")

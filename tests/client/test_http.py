@@ -277,3 +277,14 @@ async def test_key_info_reads_both_the_wrapped_and_the_bare_shape(tmp_path: Path
         info = await client.key_info()
     assert info["rate_limit"] == {"requests": 40, "interval": "10s"}
     assert info["limit"] is None
+
+
+async def test_the_generation_id_falls_back_to_the_header_when_the_body_has_none(tmp_path: Path) -> None:
+    body = {"choices": [{"message": {"role": "assistant", "content": "ok"}, "finish_reason": "stop"}]}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=body, headers={"X-Generation-Id": "gen-from-header"})
+
+    async with make_client(make_settings(tmp_path), httpx.MockTransport(answer)) as client:
+        completion = await client.chat(BODY)
+    assert completion.id == "gen-from-header" and completion.text == "ok"

@@ -115,12 +115,18 @@ class InsufficientCreditsError(APIStatusError):
 
 
 class PermissionDeniedError(APIStatusError):
-    hint = "the input was flagged by moderation or the key may not use this model"
+    """403: moderation flagged the input (`reasons`), or the account may not do this."""
 
     @property
     def reasons(self) -> list[str]:
         reasons = self.metadata.get("reasons")
         return [str(r) for r in reasons] if isinstance(reasons, list) else []
+
+    @property
+    def hint(self) -> str:  # type: ignore[override]
+        if self.reasons:
+            return f"the input was flagged by moderation ({', '.join(self.reasons)}); rephrase it or use another model"
+        return "the key may not use this model or endpoint"
 
 
 class NotFoundError(APIStatusError):

@@ -201,7 +201,10 @@ class OpenRouterClient:
         choices = data.get("choices")
         if not isinstance(choices, list) or not choices:
             raise ResponseError("the reply has no choices (the provider returned nothing)", status=200, code=502)
-        return ChatCompletion.parse(data)
+        completion = ChatCompletion.parse(data)
+        # The body's `id` is the generation id; the header is only a fallback.
+        completion.id = completion.id or response.headers.get("x-generation-id")
+        return completion
 
     @asynccontextmanager
     async def stream_chat(self, body: Mapping[str, Any]) -> AsyncIterator[ChatStream]:
