@@ -122,7 +122,7 @@ def create_server(
             result = await service.chat(body, stream=stream, on_progress=on_progress if stream else None)
         return CallToolResult(
             content=[TextContent(type="text", text=f"{result.text}\n\n— {result.footer()}")],
-            structured_content=result.model_dump(mode="json"),
+            structured_content=result.model_dump(mode="json", exclude_none=True),
         )
 
     @mcp.tool(annotations=ToolAnnotations(read_only_hint=True, open_world_hint=True))
