@@ -184,18 +184,19 @@ async def test_a_mid_stream_error_returns_the_partial_text(client: Client, simul
 
 async def test_list_available_models_filters_by_provider_prefix_in_any_case(client: Client) -> None:
     result = await client.call_tool("list_available_models", {"provider": "Anthropic/"})
-    text = text_of(result)
-    lines = text.splitlines()[1:]
+    lines = text_of(result).splitlines()[1:]
     assert lines and all(line.startswith("anthropic/") for line in lines)
     assert (
         "anthropic/claude-sonnet-4.6 | Anthropic: Claude Sonnet 4.6 | ctx 1,000,000 | in $3.00 / out $15.00 per 1M"
-        in lines
+        " | tools, reasoning, vision, files, web_search" in lines
     )
+    assert result.structured_content["total_matches"] == len(lines)
 
 
 async def test_list_available_models_shows_free_and_variable_prices(client: Client) -> None:
-    text = text_of(await client.call_tool("list_available_models", {}))
+    text = text_of(await client.call_tool("list_available_models", {"provider": "openrouter"}))
     assert "openrouter/auto | Auto Router | ctx 2,000,000 | in variable / out variable per 1M" in text
+    text = text_of(await client.call_tool("list_available_models", {"search": "qwen3 8b"}))
     assert "qwen/qwen3-8b:free | Qwen: Qwen3 8B (free) | ctx 131,072 | in free / out free per 1M" in text
 
 

@@ -16,6 +16,7 @@ MAX_RETRY_WAIT_SECONDS = 30.0
 DEFAULT_PROGRESS_INTERVAL_SECONDS = 0.25
 
 MODEL_CACHE_FILENAME = "openrouter_model_cache.json"
+RESPONSE_CACHE_FILENAME = "openrouter_responses.sqlite3"
 CREDITS_URL = "https://openrouter.ai/settings/credits"
 KEYS_URL = "https://openrouter.ai/settings/keys"
 

@@ -45,6 +45,7 @@ class ChatResult(BaseModel):
     cost_usd: float | None = Field(default=None, description="What OpenRouter charged for this call.")
     generation_id: str | None = None
     streamed: bool = False
+    cached: bool = Field(default=False, description="Answered from the local response cache, at no cost.")
 
     def footer(self) -> str:
         """One line under the reply: who answered, why it stopped, tokens, cost, id."""
@@ -53,7 +54,10 @@ class ChatResult(BaseModel):
             parts.append(f"finish: {self.finish_reason}")
         if self.usage and self.usage.prompt_tokens is not None and self.usage.completion_tokens is not None:
             parts.append(f"tokens: {self.usage.prompt_tokens} in, {self.usage.completion_tokens} out")
-        parts.append("cost: unknown" if self.cost_usd is None else f"cost: ${format_usd_float(self.cost_usd)}")
+        if self.cached:
+            parts.append("cached: no charge")
+        else:
+            parts.append("cost: unknown" if self.cost_usd is None else f"cost: ${format_usd_float(self.cost_usd)}")
         if self.generation_id:
             parts.append(self.generation_id)
         return " · ".join(parts)

@@ -90,6 +90,22 @@ class Settings(BaseSettings):
         validation_alias=_alias("CACHE_TTL_HOURS"),
         description="Freshness of the model catalogue; 0 disables caching.",
     )
+    cache_memory_items: int = Field(
+        default=256,
+        ge=0,
+        validation_alias=_alias("CACHE_MEMORY_ITEMS"),
+        description="Entries kept in the in-memory LRU (query pages, per-model provider data).",
+    )
+    cache_responses: bool = Field(
+        default=False,
+        validation_alias=_alias("CACHE_RESPONSES"),
+        description="Answer identical deterministic chat requests (temperature 0 or a seed) from a local cache.",
+    )
+    cache_responses_max_entries: int = Field(
+        default=1000,
+        ge=1,
+        validation_alias=_alias("CACHE_RESPONSES_MAX_ENTRIES"),
+    )
     cache_dir: Path = Field(
         default_factory=lambda: Path(platformdirs.user_cache_dir(c.APP_NAME, appauthor=False)),
         validation_alias=_alias("OPENROUTER_MCP_CACHE_DIR"),
@@ -148,6 +164,14 @@ class Settings(BaseSettings):
     @property
     def model_cache_file(self) -> Path:
         return self.cache_dir / c.MODEL_CACHE_FILENAME
+
+    @property
+    def response_cache_file(self) -> Path:
+        return self.cache_dir / c.RESPONSE_CACHE_FILENAME
+
+    @property
+    def cache_ttl_seconds(self) -> float:
+        return self.cache_ttl_hours * 3600
 
     def key(self) -> str | None:
         return self.api_key.get_secret_value() if self.api_key is not None else None

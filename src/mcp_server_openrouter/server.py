@@ -7,19 +7,24 @@ whose message the calling model reads. Nothing here talks HTTP directly.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.tools import Tool
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import Field, WithJsonSchema
 
-from mcp_server_openrouter import __version__
+from mcp_server_openrouter import __version__, catalog_views
 from mcp_server_openrouter import _constants as c
 from mcp_server_openrouter._redact import redact
-from mcp_server_openrouter.catalog import format_lines
+from mcp_server_openrouter._schema import compact_schema
+from mcp_server_openrouter.cache import CatalogSnapshot
+from mcp_server_openrouter.catalog import CAPABILITIES, MODALITIES, SORTS, ModelPage, ModelQuery
+from mcp_server_openrouter.catalog_views import ModelInfo, ModelList
 from mcp_server_openrouter.chat import ChatResult, build_body
 from mcp_server_openrouter.config import Settings
 from mcp_server_openrouter.errors import InvalidArgumentError
@@ -29,10 +34,12 @@ if TYPE_CHECKING:
     import httpx
 
 logger = logging.getLogger(__name__)
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 INSTRUCTIONS = (
-    "Chat with any OpenRouter model. Use list_available_models to find model ids and prices; "
-    "chat_with_model replies with the text plus the answering model, tokens and cost in USD."
+    "Chat with any OpenRouter model. Find model ids, capabilities and prices with list_available_models "
+    "(filters, paging) or get_model_info; chat_with_model replies with the text plus the answering model, "
+    "tokens and cost in USD."
 )
 
 _MESSAGES_SCHEMA = {
@@ -56,6 +63,27 @@ ModelId = Annotated[
     WithJsonSchema({"type": "string", "description": "OpenRouter model id, e.g. openai/gpt-4o-mini."}),
 ]
 Messages = Annotated[object, WithJsonSchema(_MESSAGES_SCHEMA)]
+# Enumerations in the schema guide the calling model; the values are validated by the domain layer.
+Modality = Annotated[object, WithJsonSchema({"enum": list(MODALITIES)})]
+Capabilities = Annotated[object, WithJsonSchema({"type": "array", "items": {"enum": list(CAPABILITIES)}})]
+Sort = Annotated[object, WithJsonSchema({"enum": list(SORTS)})]
+MaxPrice = Annotated[
+    object,
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "number"}, {"type": "array", "items": {"type": "number"}, "maxItems": 2}],
+            "description": "USD per 1M input tokens, or [input, output].",
+        }
+    ),
+]
+
+
+def _model_list_result(page: ModelPage, snapshot: CatalogSnapshot) -> CallToolResult:
+    text, structured = catalog_views.model_list(page, snapshot, time.time())
+    return CallToolResult(
+        content=[TextContent(type="text", text=text)],
+        structured_content=structured.model_dump(mode="json", exclude_none=True),
+    )
 
 
 @contextmanager
@@ -88,17 +116,22 @@ def create_server(
         finally:
             await service.aclose()
 
-    mcp: MCPServer[Any] = MCPServer(
-        "openrouter",
-        title="OpenRouter",
-        version=__version__,
-        instructions=INSTRUCTIONS,
-        website_url=c.DEFAULT_APP_URL,
-        lifespan=lifespan,
-        log_level=settings.log_level,
-    )
+    tools: list[Tool] = []
 
-    @mcp.tool(annotations=ToolAnnotations(read_only_hint=False, open_world_hint=True))
+    def tool(annotations: ToolAnnotations) -> Callable[[_F], _F]:
+        def register(fn: _F) -> _F:
+            declared = Tool.from_function(fn, annotations=annotations)
+            declared.parameters = compact_schema(declared.parameters)
+            # FuncMetadata fields are read live; results are still validated against the model.
+            declared.fn_metadata.output_schema = compact_schema(declared.fn_metadata.output_schema)
+            tools.append(declared)
+            return fn
+
+        return register
+
+    read_only = ToolAnnotations(read_only_hint=True, open_world_hint=True)
+
+    @tool(ToolAnnotations(read_only_hint=False, open_world_hint=True))
     async def chat_with_model(
         model: ModelId,
         messages: Messages,
@@ -109,6 +142,7 @@ def create_server(
         top_p: float | None = None,
         stop: str | list[str] | None = None,
         seed: int | None = None,
+        cache: Annotated[bool | None, Field(description="Reuse an identical reply (temperature 0 or seed).")] = None,
     ) -> Annotated[CallToolResult, ChatResult]:
         """Chat with any OpenRouter model; returns the reply, tokens and cost in USD."""
         with tool_errors():
@@ -119,20 +153,85 @@ def create_server(
             async def on_progress(progress: float, message: str) -> None:
                 await ctx.report_progress(progress, None, message)
 
-            result = await service.chat(body, stream=stream, on_progress=on_progress if stream else None)
+            result = await service.chat(body, stream=stream, on_progress=on_progress if stream else None, cache=cache)
         return CallToolResult(
             content=[TextContent(type="text", text=f"{result.text}\n\n— {result.footer()}")],
             structured_content=result.model_dump(mode="json", exclude_none=True),
         )
 
-    @mcp.tool(annotations=ToolAnnotations(read_only_hint=True, open_world_hint=True))
+    @tool(read_only)
     async def list_available_models(
-        provider: Annotated[str | None, Field(description="Provider prefix, e.g. openai or anthropic/.")] = None,
-    ) -> str:
-        """List OpenRouter models: id | name | context | $ per 1M tokens in/out."""
+        provider: Annotated[str | None, Field(description="e.g. openai, anthropic")] = None,
+        search: Annotated[str | None, Field(description="Words to find in id, name, description.")] = None,
+        input_modality: Modality = None,
+        output_modality: Modality = None,
+        supports: Capabilities = None,
+        max_price_per_million: MaxPrice = None,
+        min_context: int | None = None,
+        free_only: bool = False,
+        sort: Sort = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        refresh: Annotated[bool, Field(description="Fetch a fresh catalogue first.")] = False,
+    ) -> Annotated[CallToolResult, ModelList]:
+        """Find models by provider, capability, price, context; one line each with $/1M in/out."""
         with tool_errors():
-            models, catalog = await service.list_models(provider)
-        scope = f"from {provider.strip()!r}" if provider else "in all"
-        return f"{len(models)} models {scope} (catalogue: {len(catalog)}):\n{format_lines(models)}"
+            query = ModelQuery.build(
+                provider=provider,
+                search=search,
+                input_modality=input_modality,
+                output_modality=output_modality,
+                supports=supports,
+                max_price_per_million=max_price_per_million,
+                min_context=min_context,
+                free_only=free_only,
+                sort=sort,
+                limit=limit,
+                offset=offset,
+            )
+            page, snapshot = await service.list_models(query, refresh=refresh)
+        return _model_list_result(page, snapshot)
 
-    return mcp
+    @tool(read_only)
+    async def list_vision_models(
+        provider: Annotated[str | None, Field(description="e.g. openai, anthropic")] = None,
+        limit: int | None = None,
+        offset: int | None = None,
+    ) -> Annotated[CallToolResult, ModelList]:
+        """List models that accept images as input (same as supports=["vision"])."""
+        with tool_errors():
+            query = ModelQuery.build(provider=provider, supports=["vision"], limit=limit, offset=offset)
+            page, snapshot = await service.list_models(query)
+        return _model_list_result(page, snapshot)
+
+    @tool(read_only)
+    async def get_model_info(model: ModelId) -> Annotated[CallToolResult, ModelInfo]:
+        """Everything about one model: prices, limits, modalities, parameters, providers."""
+        with tool_errors():
+            details = await service.model_details(model)
+        text, info = catalog_views.model_info(details.model, details.endpoints, details.endpoints_error)
+        warning = catalog_views.stale_warning(details.snapshot, time.time()) if details.snapshot.stale_reason else ""
+        return CallToolResult(
+            content=[TextContent(type="text", text=warning + text)],
+            structured_content=info.model_dump(mode="json", exclude_none=True),
+        )
+
+    @tool(ToolAnnotations(read_only_hint=False, idempotent_hint=True, open_world_hint=True))
+    async def refresh_model_cache() -> str:
+        """Fetch the model catalogue from OpenRouter now, replacing both cache layers."""
+        with tool_errors():
+            snapshot = await service.catalog(refresh=True)
+        if snapshot.stale_reason:
+            raise ToolError(catalog_views.stale_warning(snapshot, time.time()).strip())
+        return f"Catalogue refreshed: {len(snapshot.catalog)} models from {settings.base_url}."
+
+    return MCPServer(
+        "openrouter",
+        title="OpenRouter",
+        version=__version__,
+        instructions=INSTRUCTIONS,
+        website_url=c.DEFAULT_APP_URL,
+        lifespan=lifespan,
+        log_level=settings.log_level,
+        tools=tools,
+    )
