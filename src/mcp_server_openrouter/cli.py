@@ -15,6 +15,20 @@ from collections.abc import Sequence
 from mcp_server_openrouter import __version__
 from mcp_server_openrouter import _constants as c
 
+# Kept here, not imported from catalog, so `--help` stays fast.
+MODALITIES_CHOICES = ("text", "image", "file", "audio", "video")
+CAPABILITIES_CHOICES = (
+    "tools",
+    "structured_outputs",
+    "reasoning",
+    "vision",
+    "files",
+    "audio",
+    "image_output",
+    "web_search",
+)
+SORT_CHOICES = ("provider", "price", "context", "newest", "name")
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -47,6 +61,38 @@ def _parser() -> argparse.ArgumentParser:
     )
     simulate.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     simulate.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
+
+    models = commands.add_parser(
+        "models",
+        help="find models: filter, sort and page the catalogue",
+        description="List models from the (cached) catalogue, like the list_available_models tool.",
+    )
+    models.add_argument("--provider", help="provider prefix, e.g. openai or anthropic")
+    models.add_argument("--search", help="words to find in ids, names and descriptions")
+    models.add_argument("--input-modality", choices=MODALITIES_CHOICES, help="required input modality")
+    models.add_argument("--output-modality", choices=MODALITIES_CHOICES, help="required output modality")
+    models.add_argument(
+        "--supports",
+        action="append",
+        metavar="CAPS",
+        help=f"required capabilities, comma-separated or repeated: {', '.join(CAPABILITIES_CHOICES)}",
+    )
+    models.add_argument("--max-price", metavar="IN[,OUT]", help="most USD per 1M input (and output) tokens")
+    models.add_argument("--min-context", type=int, metavar="TOKENS", help="least context length")
+    models.add_argument("--free", action="store_true", help="only models that cost nothing")
+    models.add_argument("--sort", choices=SORT_CHOICES, help="order (default: provider, then name)")
+    models.add_argument("--limit", type=int, help="models per page (default 50, at most 100)")
+    models.add_argument("--offset", type=int, help="skip this many matches (paging)")
+    models.add_argument("--refresh", action="store_true", help="fetch a fresh catalogue first")
+    models.add_argument("--json", action="store_true", help="print JSON for scripts instead of a table")
+
+    cache = commands.add_parser(
+        "cache",
+        help="inspect or clear the model and response caches",
+        description="Show or delete the catalogue cache file and the response cache.",
+    )
+    cache.add_argument("action", choices=["info", "clear"], help="info: show what is cached; clear: delete it")
+    cache.add_argument("--json", action="store_true", help="print JSON (with info)")
 
     commands.add_parser(
         "config-path",
@@ -145,6 +191,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return simulate(args.host, args.port)
         if args.command == "config-path":
             return config_path()
+        if args.command == "models":
+            from mcp_server_openrouter.cli_models import models_command
+
+            return models_command(args)
+        if args.command == "cache":
+            from mcp_server_openrouter.cli_models import cache_command
+
+            return cache_command(args.action, as_json=args.json)
     except KeyboardInterrupt:
         return 130
     raise AssertionError(f"unhandled command {args.command}")
