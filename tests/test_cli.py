@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -105,3 +106,24 @@ async def test_simulate_serves_the_fake_api_on_a_loopback_port(tmp_path: Path) -
             models = (await client.get(f"{url}/models")).json()["data"]
         process.terminate()
     assert url.startswith("http://127.0.0.1:") and len(models) >= 300
+
+
+def test_models_prints_json_for_scripts_and_a_table_for_people(tmp_path: Path) -> None:
+    from mcp_server_openrouter.simulator import Simulator, serve_in_thread
+
+    with serve_in_thread(Simulator()) as base_url:
+        env = clean_env(tmp_path, OPENROUTER_BASE_URL=base_url)
+        as_json = run("models", "--supports", "vision", "--supports", "tools", "--max-price", "1,5", "--json", env=env)
+        table = run("models", "--provider", "anthropic", "--sort", "price", "--limit", "3", env=env)
+        bad = run("models", "--max-price", "cheap", env=env)
+        info = run("cache", "info", env=env)
+        cleared = run("cache", "clear", env=env)
+        after = run("cache", "info", env=env)
+    data = json.loads(as_json.stdout)
+    assert as_json.returncode == 0 and data["total_matches"] > 0
+    assert all({"vision", "tools"} <= set(m["capabilities"]) for m in data["models"])
+    assert table.returncode == 0
+    assert "anthropic/claude-3-haiku" in table.stdout and "Models 1–3 of" in table.stdout
+    assert bad.returncode == 2 and "--max-price takes one or two numbers" in bad.stderr
+    assert f"models from {base_url}" in info.stdout
+    assert "Removed: " in cleared.stdout and "Catalogue: none yet" in after.stdout

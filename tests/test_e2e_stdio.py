@@ -217,3 +217,31 @@ async def test_stdout_carries_nothing_but_json_rpc_for_a_whole_session(
     assert any('"notifications/progress"' in line for line in lines)
     assert buffer == b""
     assert "DEBUG" in stderr or "INFO" in stderr
+
+
+async def test_the_catalogue_tools_work_over_stdio(session: Client) -> None:
+    result = await session.call_tool(
+        "list_available_models", {"supports": ["tools", "reasoning"], "min_context": 100000, "sort": "newest"}
+    )
+    assert not result.is_error
+    data = result.structured_content
+    assert data["catalogue_size"] >= 300 and data["total_matches"] > 0
+    assert all(m["context_length"] >= 100000 for m in data["models"])
+    info = await session.call_tool("get_model_info", {"model": data["models"][0]["id"]})
+    assert not info.is_error and info.structured_content["providers"]
+
+
+async def test_a_restarted_server_answers_from_the_file_cache(
+    loopback: tuple[Simulator, str], tmp_path: Path, stderr_log: IO[str]
+) -> None:
+    simulator, base_url = loopback
+    command, args = server_command()
+    params = StdioServerParameters(command=command, args=args, env=server_env(base_url, tmp_path), cwd=tmp_path)
+    sources = []
+    for _ in range(2):
+        async with Client(stdio_client(params, errlog=stderr_log)) as client:
+            result = await client.call_tool("list_available_models", {"provider": "openai"})
+            sources.append(result.structured_content["source"])
+    assert sources == ["network", "file"]
+    assert len([e for e in simulator.events if e.path == "/models"]) == 1
+    assert (tmp_path / "cache" / "openrouter-mcp" / "openrouter_model_cache.json").is_file()

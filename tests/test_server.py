@@ -203,3 +203,96 @@ async def test_list_available_models_shows_free_and_variable_prices(client: Clie
 async def test_an_unknown_provider_lists_real_ones(client: Client) -> None:
     result = await client.call_tool("list_available_models", {"provider": "openia"})
     assert result.is_error and "Providers include: " in text_of(result)
+
+
+# -- catalogue tools ----------------------------------------------------------------------------
+
+
+async def test_list_available_models_filters_and_pages_with_structured_results(client: Client) -> None:
+    arguments = {"supports": ["vision", "tools"], "max_price_per_million": [1, 5], "sort": "price", "limit": 5}
+    result = await client.call_tool("list_available_models", arguments)
+    assert not result.is_error
+    data = result.structured_content
+    assert len(data["models"]) == 5 and data["total_matches"] > 5 and data["next_offset"] == 5
+    assert data["catalogue_size"] >= 300 and data["source"] == "network"
+    assert all({"vision", "tools"} <= set(m["capabilities"]) for m in data["models"])
+    prices = [m["input_usd_per_million"] for m in data["models"]]
+    assert prices == sorted(prices) and max(prices) <= 1
+    header = text_of(result).splitlines()[0]
+    assert header.startswith(f"Models 1–5 of {data['total_matches']} matching") and "Next page: offset=5." in header
+    following = await client.call_tool("list_available_models", {**arguments, "offset": 5})
+    assert following.structured_content["models"][0]["id"] not in {m["id"] for m in data["models"]}
+    assert following.structured_content["source"] == "memory"
+
+
+async def test_bad_filters_are_tool_errors_that_list_the_choices(client: Client) -> None:
+    result = await client.call_tool("list_available_models", {"supports": ["vision", "mind_reading"]})
+    assert result.is_error and "use any of: tools, structured_outputs" in text_of(result)
+    result = await client.call_tool("list_available_models", {"sort": "best"})
+    assert result.is_error and "`sort` must be one of" in text_of(result)
+
+
+async def test_no_match_says_so_plainly(client: Client) -> None:
+    result = await client.call_tool("list_available_models", {"search": "no-such-model-anywhere"})
+    assert not result.is_error and text_of(result).startswith("No models match")
+    assert result.structured_content["total_matches"] == 0
+
+
+async def test_list_vision_models_equals_supports_vision(client: Client) -> None:
+    vision = await client.call_tool("list_vision_models", {"limit": 100})
+    same = await client.call_tool("list_available_models", {"supports": ["vision"], "limit": 100})
+    assert vision.structured_content["models"] == same.structured_content["models"]
+    assert all("vision" in m["capabilities"] for m in vision.structured_content["models"])
+
+
+async def test_get_model_info_tells_everything_including_providers(client: Client) -> None:
+    result = await client.call_tool("get_model_info", {"model": "anthropic/claude-sonnet-4.6"})
+    assert not result.is_error
+    info = result.structured_content
+    assert info["context_length"] == 1_000_000 and info["max_output_tokens"] == 64000
+    assert info["prices"]["prompt"] == "$3.00 per 1M tokens"
+    assert info["prices"]["web_search"] == "$0.01 per web search"
+    assert info["prices"]["above 200,000 prompt tokens"] == "in $6.00 / out $22.50 per 1M"
+    assert "vision" in info["capabilities"] and "tools" in info["supported_parameters"]
+    assert info["providers"] and info["providers"][0]["provider"] == "Anthropic"
+    text = text_of(result)
+    assert "Context: 1,000,000 tokens; max output: 64,000 tokens" in text
+    assert "Providers (" in text and "uptime" in text
+
+
+async def test_get_model_info_accepts_variants_and_suggests_for_typos(client: Client) -> None:
+    online = await client.call_tool("get_model_info", {"model": "openai/gpt-4o:online"})
+    assert not online.is_error and online.structured_content["id"] == "openai/gpt-4o"
+    typo = await client.call_tool("get_model_info", {"model": "google/gemini-2.5-flsh"})
+    assert typo.is_error and "Did you mean: google/gemini-2.5-flash" in text_of(typo)
+
+
+async def test_refresh_model_cache_fetches_again(client: Client, simulator: Simulator) -> None:
+    await client.call_tool("list_available_models", {"provider": "openai"})
+    result = await client.call_tool("refresh_model_cache", {})
+    assert not result.is_error and "Catalogue refreshed:" in text_of(result)
+    assert len([e for e in simulator.events_of("request") if e.path == "/models"]) == 2
+
+
+async def test_a_failed_refresh_answers_from_the_copy_it_has_and_says_so(tmp_path: Path, simulator: Simulator) -> None:
+    settings = make_settings(tmp_path, max_retries=0)  # no back-off waits in this test
+    async with Client(create_server(settings, transport=httpx.ASGITransport(app=simulator.app))) as client:
+        await client.call_tool("list_available_models", {"provider": "openai"})
+        down = {"error": {"message": "down", "code": 503}}
+        simulator.add_fault(Fault(path="/models", status=503, body=down, times=None))
+        result = await client.call_tool("list_available_models", {"provider": "openai", "refresh": True})
+        refresh = await client.call_tool("refresh_model_cache", {})
+    assert not result.is_error
+    assert text_of(result).startswith("Warning: the catalogue could not be refreshed")
+    assert "down" in result.structured_content["stale_reason"]
+    assert refresh.is_error and "could not be refreshed" in text_of(refresh)
+
+
+async def test_chat_with_cache_true_is_answered_locally_the_second_time(client: Client, simulator: Simulator) -> None:
+    arguments = {"model": "openai/gpt-4o", "messages": "2+2?", "temperature": 0, "cache": True}
+    first = await client.call_tool("chat_with_model", arguments)
+    second = await client.call_tool("chat_with_model", arguments)
+    assert second.structured_content["cached"] is True and second.structured_content["cost_usd"] == 0
+    assert first.structured_content["text"] == second.structured_content["text"]
+    assert "cached: no charge" in text_of(second)
+    assert len(simulator.events_of("request")) == 1
