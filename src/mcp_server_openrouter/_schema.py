@@ -14,8 +14,31 @@ _NULL = {"type": "null"}
 
 
 def compact_schema(schema: Any) -> Any:
+    """The schema without titles and null options, with its `$defs` references inlined."""
+    if isinstance(schema, dict) and isinstance(schema.get("$defs"), dict):
+        definitions = schema["$defs"]
+        schema = _inline({k: v for k, v in schema.items() if k != "$defs"}, definitions, depth=0)
+    return _compact(schema)
+
+
+def _inline(schema: Any, definitions: dict[str, Any], depth: int) -> Any:
+    # Inlined refs are simpler for clients and faster to validate (jsonschema resolves each `$ref`).
+    if depth > 20:
+        raise ValueError("recursive schema: keep its $defs")
     if isinstance(schema, list):
-        return [compact_schema(item) for item in schema]
+        return [_inline(item, definitions, depth) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        target = _inline(definitions[ref.removeprefix("#/$defs/")], definitions, depth + 1)
+        return {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
+    return {key: _inline(value, definitions, depth) for key, value in schema.items()}
+
+
+def _compact(schema: Any) -> Any:
+    if isinstance(schema, list):
+        return [_compact(item) for item in schema]
     if not isinstance(schema, dict):
         return schema
     result: dict[str, Any] = {}
@@ -23,9 +46,9 @@ def compact_schema(schema: Any) -> Any:
         if key == "title" and isinstance(value, str):
             continue
         if key in ("properties", "$defs") and isinstance(value, dict):
-            result[key] = {name: compact_schema(sub) for name, sub in value.items()}
+            result[key] = {name: _compact(sub) for name, sub in value.items()}
         else:
-            result[key] = compact_schema(value)
+            result[key] = _compact(value)
     options = result.get("anyOf")
     if isinstance(options, list) and _NULL in options and result.get("default", ...) is None:
         rest = [option for option in options if option != _NULL]

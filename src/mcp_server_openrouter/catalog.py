@@ -11,6 +11,7 @@ import difflib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from mcp_server_openrouter import _constants as c
@@ -138,12 +139,33 @@ class Model:
 
     def line(self) -> str:
         """One compact line: id, name, context, $/1M input and output, capability tags."""
+        return self._line
+
+    @cached_property
+    def _line(self) -> str:
         context = f"{self.context_length:,}" if self.context_length else "?"
         tags = f" | {', '.join(self.capabilities)}" if self.capabilities else ""
         return (
             f"{self.id} | {self.name} | ctx {context} | "
             f"in {self.prompt_price.label()} / out {self.completion_price.label()} per 1M{tags}"
         )
+
+    @cached_property
+    def summary(self) -> dict[str, Any]:
+        """The structured form of `line()` (see `catalog_views.ModelSummary`), built once per model."""
+        values: dict[str, Any] = {
+            "id": self.id,
+            "name": self.name,
+            "context_length": self.context_length,
+            "input_usd_per_million": _float(self.prompt_price.per_million),
+            "output_usd_per_million": _float(self.completion_price.per_million),
+            "capabilities": list(self.capabilities),
+        }
+        return {k: v for k, v in values.items() if v is not None}
+
+
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
 
 
 def _strings(value: object) -> tuple[str, ...]:

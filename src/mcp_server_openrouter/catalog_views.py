@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema
 
 from mcp_server_openrouter.cache import CatalogSnapshot
-from mcp_server_openrouter.catalog import Model, ModelPage, Price, format_usd
+from mcp_server_openrouter.catalog import CAPABILITIES, Model, ModelPage, Price, format_usd
 from mcp_server_openrouter.client._models import as_int, as_mapping, as_str
 
 # Per-token prices shown per 1M tokens; the others are per unit.
@@ -23,6 +23,7 @@ _PER_MILLION = {
     "input_cache_write_1h": "cache write (1h)",
     "audio": "audio input",
 }
+_CAPABILITY_LIST = "Any of: " + ", ".join(CAPABILITIES)
 _PER_UNIT = {"request": "per request", "image": "per image", "web_search": "per web search"}
 
 
@@ -31,26 +32,16 @@ def _usd(price: Price) -> float | None:
     return None if per_million is None else float(per_million)
 
 
+# The schema of `Model.summary`, which is built without pydantic on the hot path.
 class ModelSummary(BaseModel):
     id: str
     name: str
     context_length: int | None = None
-    input_usd_per_million: float | None = Field(default=None, description="None: the price varies (routers).")
+    input_usd_per_million: float | None = Field(default=None, description="Absent: the price varies.")
     output_usd_per_million: float | None = None
-    capabilities: list[str] = []
-    created: int | None = None
-
-    @classmethod
-    def of(cls, model: Model) -> ModelSummary:
-        return cls(
-            id=model.id,
-            name=model.name,
-            context_length=model.context_length,
-            input_usd_per_million=_usd(model.prompt_price),
-            output_usd_per_million=_usd(model.completion_price),
-            capabilities=list(model.capabilities),
-            created=model.created,
-        )
+    # Item types are left out on purpose: validating every tag made the Python client's
+    # jsonschema check cost more than the rest of the call (bench/catalog.py).
+    capabilities: Annotated[list[str], WithJsonSchema({"type": "array", "description": _CAPABILITY_LIST})] = []
 
 
 class ModelList(BaseModel):
@@ -90,8 +81,8 @@ def stale_warning(snapshot: CatalogSnapshot, now: float) -> str:
     )
 
 
-def model_list(page: ModelPage, snapshot: CatalogSnapshot, now: float) -> tuple[str, ModelList]:
-    """The text and structured content of one page of models."""
+def model_list(page: ModelPage, snapshot: CatalogSnapshot, now: float) -> tuple[str, dict[str, Any]]:
+    """The text and structured content (shaped as `ModelList`) of one page of models."""
     size = len(snapshot.catalog)
     if page.total == 0:
         header = f"No models match (catalogue: {size} models, {freshness_text(snapshot, now)})."
@@ -108,16 +99,18 @@ def model_list(page: ModelPage, snapshot: CatalogSnapshot, now: float) -> tuple[
     warning = stale_warning(snapshot, now) if snapshot.stale_reason else ""
     lines = "\n".join(m.line() for m in page.models)
     text = f"{warning}{header}\n{lines}" if lines else f"{warning}{header}"
-    structured = ModelList(
-        models=[ModelSummary.of(m) for m in page.models],
-        total_matches=page.total,
-        offset=page.offset,
-        next_offset=page.next_offset,
-        catalogue_size=size,
-        source=snapshot.source,
-        age_seconds=round(snapshot.age_seconds(now), 1),
-        stale_reason=snapshot.stale_reason,
-    )
+    structured: dict[str, Any] = {
+        "models": [m.summary for m in page.models],
+        "total_matches": page.total,
+        "offset": page.offset,
+        "catalogue_size": size,
+        "source": snapshot.source,
+        "age_seconds": round(snapshot.age_seconds(now), 1),
+    }
+    if page.next_offset is not None:
+        structured["next_offset"] = page.next_offset
+    if snapshot.stale_reason:
+        structured["stale_reason"] = snapshot.stale_reason
     return text, structured
 
 

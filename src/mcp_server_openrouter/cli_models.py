@@ -72,7 +72,7 @@ def models_command(args: argparse.Namespace) -> int:
     now = time.time()
     text, structured = model_list(page, snapshot, now)
     if args.json:
-        print(structured.model_dump_json(indent=2, exclude_none=True))
+        print(json.dumps(structured, indent=2))
         return 0
 
     from rich import box

@@ -82,7 +82,7 @@ def _model_list_result(page: ModelPage, snapshot: CatalogSnapshot) -> CallToolRe
     text, structured = catalog_views.model_list(page, snapshot, time.time())
     return CallToolResult(
         content=[TextContent(type="text", text=text)],
-        structured_content=structured.model_dump(mode="json", exclude_none=True),
+        structured_content=structured,
     )
 
 
