@@ -77,14 +77,17 @@ def test_the_offline_demo_walks_through_a_whole_session(tmp_path: Path) -> None:
     for step in (
         "1. Connect",
         "2. List tools",
-        "3. Models from anthropic",
-        "4. Chat",
-        "5. Streamed chat",
-        "6. A mistake",
-        "7. What it cost",
+        "3. Find a model",
+        "4. Everything about",
+        "5. Chat",
+        "6. The same question again",
+        "7. Streamed chat",
+        "8. A mistake",
+        "9. What it cost",
     ):
         assert step in out
     assert "progress notifications arrived" in out
+    assert "cached: no charge" in out
     flat = " ".join(out.replace("│", " ").split())
     assert "Did you mean: anthropic/claude-sonnet-4.6," in flat
     assert "Simulated cost: $0.000" in out

@@ -250,8 +250,10 @@ async def test_get_model_info_tells_everything_including_providers(client: Clien
     assert not result.is_error
     info = result.structured_content
     assert info["context_length"] == 1_000_000 and info["max_output_tokens"] == 64000
-    assert info["prices"]["prompt"] == "$3.00 per 1M tokens"
-    assert info["prices"]["web_search"] == "$0.01 per web search"
+    assert info["prices"]["input"] == "$3.00 per 1M tokens"
+    assert info["prices"]["output"] == "$15.00 per 1M tokens"
+    assert info["prices"]["cache read"] == "$0.30 per 1M tokens"
+    assert info["prices"]["web search"] == "$0.01 per web search"
     assert info["prices"]["above 200,000 prompt tokens"] == "in $6.00 / out $22.50 per 1M"
     assert "vision" in info["capabilities"] and "tools" in info["supported_parameters"]
     assert info["providers"] and info["providers"][0]["provider"] == "Anthropic"

@@ -152,9 +152,9 @@ def price_labels(pricing: Mapping[str, Any]) -> dict[str, str]:
             continue
         if key in _PER_UNIT:
             amount = "variable" if price.per_token is None else f"${format_usd(price.per_token)}"
-            labels[key] = f"{amount} {_PER_UNIT[key]}"
+            labels[key.replace("_", " ")] = f"{amount} {_PER_UNIT[key]}"
         else:
-            labels[key] = f"{price.label()} per 1M tokens"
+            labels[_PER_MILLION.get(key, key.replace("_", " "))] = f"{price.label()} per 1M tokens"
     overrides = pricing.get("overrides")
     for tier in overrides if isinstance(overrides, list) else []:
         tier = as_mapping(tier)

@@ -77,7 +77,14 @@ async def _demo(console: Console, settings: Settings, live: bool, model: str | N
             # Slow the tokens a little so the streamed step can be watched.
             simulator.add_fault(Fault(token_delay=0.04, keepalives=3, keepalive_interval=0.2, times=None))
             base_url = stack.enter_context(serve_in_thread(simulator))
-            env = {"OPENROUTER_BASE_URL": base_url, "OPENROUTER_API_KEY": DEMO_KEY}
+            # Throw-away cache and data directories: the demo must not replace a real catalogue cache.
+            scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="openrouter-mcp-demo-"))
+            env = {
+                "OPENROUTER_BASE_URL": base_url,
+                "OPENROUTER_API_KEY": DEMO_KEY,
+                "OPENROUTER_MCP_CACHE_DIR": f"{scratch}/cache",
+                "OPENROUTER_MCP_DATA_DIR": f"{scratch}/data",
+            }
             console.print(
                 Panel(
                     "Offline mode: no OPENROUTER_API_KEY is set, so every reply below comes from the "
@@ -109,28 +116,39 @@ async def _demo(console: Console, settings: Settings, live: bool, model: str | N
                 table.add_row(tool.name, tool.description or "", "yes" if read_only else "no")
             console.print(table)
 
-            provider = chat_model.split("/", 1)[0]
-            console.rule(f"[bold]3. Models from {provider}")
-            result = await client.call_tool("list_available_models", {"provider": provider})
+            console.rule("[bold]3. Find a model: vision + tools, at most $1 in / $5 out per 1M, cheapest first")
+            search = {"supports": ["vision", "tools"], "max_price_per_million": [1, 5], "sort": "price", "limit": 6}
+            result = await client.call_tool("list_available_models", search)
             lines = _text(result).splitlines()
-            console.print(lines[0])
-            for line in lines[1:9]:
+            console.print(lines[0], highlight=False)
+            for line in lines[1:]:
                 console.print(Text(f"  {line}"), no_wrap=True, overflow="ellipsis")
-            if len(lines) > 9:
-                console.print(f"  … and {len(lines) - 9} more")
 
-            console.rule("[bold]4. Chat")
+            console.rule(f"[bold]4. Everything about {chat_model}")
+            result = await client.call_tool("get_model_info", {"model": chat_model})
+            for line in _text(result).splitlines()[:11]:
+                console.print(Text(f"  {line}"), no_wrap=True, overflow="ellipsis")
+
+            console.rule("[bold]5. Chat (temperature 0, cache=true)")
             arguments: dict[str, Any] = {
                 "model": chat_model,
                 "messages": [{"role": "user", "content": "In one sentence: what is the Model Context Protocol?"}],
+                "temperature": 0,
+                "cache": True,
             }
             if live:
                 arguments["max_tokens"] = LIVE_MAX_TOKENS
             result = await client.call_tool("chat_with_model", arguments)
             records.append(_show_reply(console, "chat", result))
 
-            console.rule("[bold]5. Streamed chat with live progress")
-            arguments = {**arguments, "stream": True, "messages": "Write two short sentences about rivers."}
+            console.rule("[bold]6. The same question again: answered from the response cache")
+            result = await client.call_tool("chat_with_model", arguments)
+            records.append(_show_reply(console, "same chat, cached", result))
+
+            console.rule("[bold]7. Streamed chat with live progress")
+            arguments = {"model": chat_model, "stream": True, "messages": "Write two short sentences about rivers."}
+            if live:
+                arguments["max_tokens"] = LIVE_MAX_TOKENS
             notifications = 0
             with Live(Text("waiting…"), console=console, refresh_per_second=12, transient=True) as live_view:
 
@@ -143,13 +161,13 @@ async def _demo(console: Console, settings: Settings, live: bool, model: str | N
             console.print(f"{notifications} progress notifications arrived while the tokens streamed in.")
             records.append(_show_reply(console, "streamed chat", result))
 
-            console.rule("[bold]6. A mistake, and the help it gets")
+            console.rule("[bold]8. A mistake, and the help it gets")
             wrong = chat_model.replace("-", "", 1) if "-" in chat_model else chat_model + "x"
             console.print(f"chat_with_model(model={wrong!r}) →")
             result = await client.call_tool("chat_with_model", {"model": wrong, "messages": "hi"})
             console.print(Panel(Text(_text(result)), style="yellow", title="ToolError" if result.is_error else "reply"))
 
-        console.rule("[bold]7. What it cost")
+        console.rule("[bold]9. What it cost")
         table = Table("call", "model", "tokens in/out", "cost (USD)")
         total = Decimal(0)
         for record in records:
@@ -182,13 +200,8 @@ def _show_reply(console: Console, step: str, result: Any) -> CallRecord:
     console.print(Panel(Text(data.get("text", "")), title=Text(f"{data.get('model')} via {data.get('provider')}")))
     usage = data.get("usage") or {}
     cost = data.get("cost_usd")
-    console.print(
-        f"finish: {data.get('finish_reason')} · tokens: {usage.get('prompt_tokens')} in, "
-        f"{usage.get('completion_tokens')} out · cost: "
-        + ("unknown" if cost is None else f"${format_usd(Decimal(str(cost)), 8)}")
-        + f" · {data.get('generation_id')}",
-        highlight=False,
-    )
+    # The tool's own footer line: model, finish reason, tokens, cost (or "cached"), generation id.
+    console.print(_text(result).rsplit("\n\n— ", 1)[-1], highlight=False)
     return CallRecord(
         step,
         str(data.get("requested_model")),
