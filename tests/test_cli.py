@@ -130,3 +130,13 @@ def test_models_prints_json_for_scripts_and_a_table_for_people(tmp_path: Path) -
     assert bad.returncode == 2 and "--max-price takes one or two numbers" in bad.stderr
     assert f"models from {base_url}" in info.stdout
     assert "Removed: " in cleared.stdout and "Catalogue: none yet" in after.stdout
+
+
+def test_serving_does_not_import_httpx_or_the_simulator_until_needed() -> None:
+    code = (
+        "import sys; from mcp_server_openrouter.server import create_server; create_server();"
+        "print(sorted(m for m in ('httpx', 'mcp_server_openrouter.client', 'mcp_server_openrouter.simulator')"
+        " if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -15,7 +15,7 @@ from functools import cached_property
 from typing import Any
 
 from mcp_server_openrouter import _constants as c
-from mcp_server_openrouter.client._models import as_decimal, as_int, as_mapping, as_str
+from mcp_server_openrouter._parse import as_decimal, as_int, as_mapping, as_str
 from mcp_server_openrouter.errors import InvalidArgumentError
 
 MILLION = Decimal(1_000_000)

@@ -9,9 +9,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, WithJsonSchema
 
+from mcp_server_openrouter._parse import as_int, as_mapping, as_str
 from mcp_server_openrouter.cache import CatalogSnapshot
 from mcp_server_openrouter.catalog import CAPABILITIES, Model, ModelPage, Price, format_usd
-from mcp_server_openrouter.client._models import as_int, as_mapping, as_str
 
 # Per-token prices shown per 1M tokens; the others are per unit.
 _PER_MILLION = {

@@ -17,8 +17,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from mcp_server_openrouter._parse import as_int, as_mapping, as_str
 from mcp_server_openrouter.client._errors import StreamError, error_object
-from mcp_server_openrouter.client._models import ChatCompletion, Usage, as_int, as_mapping, as_str
+from mcp_server_openrouter.client._models import ChatCompletion, Usage
 
 
 @dataclass(frozen=True)
