@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import anyio
@@ -132,11 +133,34 @@ def test_models_prints_json_for_scripts_and_a_table_for_people(tmp_path: Path) -
     assert "Removed: " in cleared.stdout and "Catalogue: none yet" in after.stdout
 
 
-def test_serving_does_not_import_httpx_or_the_simulator_until_needed() -> None:
-    code = (
-        "import sys; from mcp_server_openrouter.server import create_server; create_server();"
-        "print(sorted(m for m in ('httpx', 'mcp_server_openrouter.client', 'mcp_server_openrouter.simulator')"
-        " if m in sys.modules))"
+LAZY_IMPORT_CHECK = """
+import sys
+import anyio
+from mcp import Client
+from mcp_server_openrouter.config import Settings
+from mcp_server_openrouter.server import create_server
+
+async def main() -> None:
+    server = create_server(Settings(_env_file=None, cache_dir=sys.argv[1]))
+    async with Client(server) as client:
+        result = await client.call_tool("list_available_models", {"provider": "openai"})
+        assert result.structured_content["source"] == "file", result
+    loaded = ("httpx", "mcp_server_openrouter.client", "mcp_server_openrouter.simulator")
+    print(sorted(name for name in loaded if name in sys.modules))
+
+anyio.run(main)
+"""
+
+
+def test_start_up_and_a_cached_catalogue_call_never_load_the_http_client(tmp_path: Path) -> None:
+    from mcp_server_openrouter.cache import CatalogFile
+    from mcp_server_openrouter.simulator import build_catalog
+
+    CatalogFile(tmp_path / "openrouter_model_cache.json").save(
+        build_catalog()[:5], "https://openrouter.ai/api/v1", time.time()
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    script = tmp_path / "check.py"
+    script.write_text(LAZY_IMPORT_CHECK)
+    result = subprocess.run([sys.executable, str(script), str(tmp_path)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"

@@ -89,11 +89,16 @@ def _model_list_result(page: ModelPage, snapshot: CatalogSnapshot) -> CallToolRe
 @contextmanager
 def tool_errors() -> Iterator[None]:
     """Turn domain and HTTP errors into `ToolError` (never a traceback, never the key)."""
-    from mcp_server_openrouter.client import OpenRouterError, StreamError
-
     try:
         yield
-    except (InvalidArgumentError, OpenRouterError) as exc:
+    except InvalidArgumentError as exc:
+        raise ToolError(redact(str(exc))) from None
+    except Exception as exc:
+        # Imported here, not on entry: the client (and httpx) load only when a call needs them.
+        from mcp_server_openrouter.client import OpenRouterError, StreamError
+
+        if not isinstance(exc, OpenRouterError):
+            raise
         message = str(exc)
         if isinstance(exc, StreamError) and exc.partial_text:
             message += f"\n\nPartial reply received before the error:\n{exc.partial_text}"
