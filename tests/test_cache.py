@@ -167,6 +167,23 @@ async def test_a_failed_refresh_answers_from_the_stale_copy_and_says_how_old(tmp
     assert len(snapshot.catalog) == 40
 
 
+async def test_after_a_failed_refresh_the_network_is_retried_only_a_minute_later(tmp_path: Path) -> None:
+    upstream, clock = Upstream(), Clock()
+    cache = make_cache(tmp_path, upstream, clock)
+    await cache.get()
+    clock.now += 2 * 3600
+    upstream.error = APIConnectionError("offline")
+    for _ in range(5):
+        assert (await cache.get()).stale_reason == "offline"
+        clock.now += 10
+    assert upstream.calls == 2  # one success, then one failed refresh for the next 50 s of calls
+    clock.now += 10
+    upstream.error = None
+    recovered = await cache.get()
+    assert recovered.stale_reason is None and recovered.source == "network"
+    assert upstream.calls == 3
+
+
 async def test_a_failed_refresh_after_a_restart_falls_back_to_the_file(tmp_path: Path) -> None:
     upstream, clock = Upstream(), Clock()
     await make_cache(tmp_path, upstream, clock).get()

@@ -29,6 +29,9 @@ from mcp_server_openrouter.catalog import Catalog
 logger = logging.getLogger(__name__)
 
 FILE_FORMAT_VERSION = 1
+# After a failed refresh, answer from the stale copy for this long before trying the network again,
+# so an outage costs one slow call (with its retries) a minute instead of every call.
+RETRY_AFTER_FAILURE_SECONDS = 60.0
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 T = TypeVar("T")
@@ -206,6 +209,7 @@ class CatalogCache:
         self._can_fall_back = can_fall_back
         self._memory: CatalogSnapshot | None = None
         self._flight: SingleFlight[CatalogSnapshot] = SingleFlight()
+        self._last_failure: tuple[float, CatalogSnapshot] | None = None
 
     @property
     def enabled(self) -> bool:
@@ -224,6 +228,9 @@ class CatalogCache:
                 snapshot = CatalogSnapshot(Catalog.parse(stored[0]), stored[0], stored[1], "file")
                 self._memory = snapshot
                 return snapshot
+            failure = self._last_failure
+            if failure is not None and self._clock() - failure[0] < RETRY_AFTER_FAILURE_SECONDS:
+                return failure[1]
         return await self._flight.run(self._refresh)
 
     def _remember(self, snapshot: CatalogSnapshot, source: str) -> CatalogSnapshot:
@@ -238,7 +245,10 @@ class CatalogCache:
             if stale is None:
                 raise
             logger.warning("catalogue refresh failed (%s); answering from the copy fetched earlier", exc)
-            return CatalogSnapshot(stale.catalog, stale.raw_models, stale.fetched_at, stale.source, str(exc))
+            snapshot = CatalogSnapshot(stale.catalog, stale.raw_models, stale.fetched_at, stale.source, str(exc))
+            self._last_failure = (self._clock(), snapshot)
+            return snapshot
+        self._last_failure = None
         fetched_at = self._clock()
         snapshot = CatalogSnapshot(Catalog.parse(raw), raw, fetched_at, "network")
         if self.enabled:
