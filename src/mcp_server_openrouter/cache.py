@@ -37,6 +37,15 @@ V = TypeVar("V")
 T = TypeVar("T")
 
 
+def remove_file(path: Path) -> bool:
+    """Delete a cache file; False if there was none."""
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    return True
+
+
 class LRUCache(Generic[K, V]):
     """A bounded mapping that forgets the least recently used entry first."""
 
@@ -168,11 +177,7 @@ class CatalogFile:
             logger.warning("could not write the model cache %s: %s", self.path, exc)
 
     def clear(self) -> bool:
-        try:
-            self.path.unlink()
-        except FileNotFoundError:
-            return False
-        return True
+        return remove_file(self.path)
 
     def describe(self) -> dict[str, Any]:
         """What is on disk, for `openrouter-mcp cache info`."""

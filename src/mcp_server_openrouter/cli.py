@@ -15,22 +15,11 @@ from collections.abc import Sequence
 from mcp_server_openrouter import __version__
 from mcp_server_openrouter import _constants as c
 
-# Kept here, not imported from catalog, so `--help` stays fast.
-MODALITIES_CHOICES = ("text", "image", "file", "audio", "video")
-CAPABILITIES_CHOICES = (
-    "tools",
-    "structured_outputs",
-    "reasoning",
-    "vision",
-    "files",
-    "audio",
-    "image_output",
-    "web_search",
-)
-SORT_CHOICES = ("provider", "price", "context", "newest", "name")
-
 
 def _parser() -> argparse.ArgumentParser:
+    # The catalogue module is light (no pydantic, no httpx): its choices are the single source.
+    from mcp_server_openrouter.catalog import CAPABILITIES, MODALITIES, SORTS
+
     parser = argparse.ArgumentParser(
         prog=c.APP_NAME,
         description="MCP server for every model on OpenRouter. With no command, serves MCP over stdio.",
@@ -69,18 +58,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     models.add_argument("--provider", help="provider prefix, e.g. openai or anthropic")
     models.add_argument("--search", help="words to find in ids, names and descriptions")
-    models.add_argument("--input-modality", choices=MODALITIES_CHOICES, help="required input modality")
-    models.add_argument("--output-modality", choices=MODALITIES_CHOICES, help="required output modality")
+    models.add_argument("--input-modality", choices=MODALITIES, help="required input modality")
+    models.add_argument("--output-modality", choices=MODALITIES, help="required output modality")
     models.add_argument(
         "--supports",
         action="append",
         metavar="CAPS",
-        help=f"required capabilities, comma-separated or repeated: {', '.join(CAPABILITIES_CHOICES)}",
+        help=f"required capabilities, comma-separated or repeated: {', '.join(CAPABILITIES)}",
     )
     models.add_argument("--max-price", metavar="IN[,OUT]", help="most USD per 1M input (and output) tokens")
     models.add_argument("--min-context", type=int, metavar="TOKENS", help="least context length")
     models.add_argument("--free", action="store_true", help="only models that cost nothing")
-    models.add_argument("--sort", choices=SORT_CHOICES, help="order (default: provider, then name)")
+    models.add_argument("--sort", choices=SORTS, help="order (default: provider, then name)")
     models.add_argument("--limit", type=int, help="models per page (default 50, at most 100)")
     models.add_argument("--offset", type=int, help="skip this many matches (paging)")
     models.add_argument("--refresh", action="store_true", help="fetch a fresh catalogue first")

@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from mcp_server_openrouter.cache import remove_file
+
 logger = logging.getLogger(__name__)
 
 _SCHEMA = """
@@ -110,8 +112,4 @@ class ResponseCache:
         return info
 
     def clear(self) -> bool:
-        try:
-            self.path.unlink()
-        except FileNotFoundError:
-            return False
-        return True
+        return remove_file(self.path)
