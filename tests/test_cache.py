@@ -342,3 +342,24 @@ async def test_the_service_serves_filtered_pages_from_the_simulator_once(
     assert second is first  # the page came from the memory LRU
     assert snapshot.source == "memory" and other.total > 0
     assert len([e for e in simulator.events_of("request") if e.path == "/models"]) == 1
+
+
+async def test_pages_are_recomputed_when_a_new_catalogue_arrives(tmp_path: Path, simulator: Any) -> None:
+    from mcp_server_openrouter.catalog import ModelQuery
+    from mcp_server_openrouter.service import OpenRouterService
+
+    from .conftest import make_settings
+
+    clock = Clock()
+    service = OpenRouterService(make_settings(tmp_path), transport=httpx.ASGITransport(app=simulator.app), clock=clock)
+    query = ModelQuery.build(provider="openai", limit=100)
+    try:
+        before, _ = await service.list_models(query)
+        simulator.models.append({**simulator.models[0], "id": "openai/gpt-9-preview", "name": "OpenAI: GPT-9"})
+        clock.now += 3600  # the catalogue expires
+        after, snapshot = await service.list_models(query)
+    finally:
+        await service.aclose()
+    assert snapshot.source == "network"
+    assert after.total == before.total + 1
+    assert "openai/gpt-9-preview" in [m.id for m in after.models]

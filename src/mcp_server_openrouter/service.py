@@ -16,7 +16,7 @@ import anyio
 
 from mcp_server_openrouter import chat
 from mcp_server_openrouter.cache import CatalogCache, CatalogFile, CatalogSnapshot, LRUCache
-from mcp_server_openrouter.catalog import Model, ModelPage, ModelQuery, base_model_id, run_query
+from mcp_server_openrouter.catalog import Catalog, Model, ModelPage, ModelQuery, base_model_id, run_query
 from mcp_server_openrouter.config import Settings
 from mcp_server_openrouter.errors import InvalidArgumentError
 from mcp_server_openrouter.response_cache import ResponseCache, is_deterministic, request_key
@@ -62,7 +62,8 @@ class OpenRouterService:
             clock=clock,
             can_fall_back=_is_outage,
         )
-        self._pages: LRUCache[tuple[int, ModelQuery], ModelPage] = LRUCache(settings.cache_memory_items)
+        self._pages: LRUCache[ModelQuery, ModelPage] = LRUCache(settings.cache_memory_items)
+        self._pages_catalog: Catalog | None = None
         self._endpoints: LRUCache[str, tuple[float, list[dict[str, Any]]]] = LRUCache(settings.cache_memory_items)
         self.responses = ResponseCache(
             settings.response_cache_file,
@@ -96,19 +97,21 @@ class OpenRouterService:
     async def catalog(self, *, refresh: bool = False) -> CatalogSnapshot:
         snapshot = await self.catalog_cache.get(refresh=refresh)
         if refresh:
-            self._pages.clear()
             self._endpoints.clear()
         return snapshot
 
     async def list_models(self, query: ModelQuery, *, refresh: bool = False) -> tuple[ModelPage, CatalogSnapshot]:
         """One page of the models matching `query` (pages are kept in the memory LRU)."""
         snapshot = await self.catalog(refresh=refresh)
-        key = (id(snapshot.catalog), query)
-        page = self._pages.get(key) if self.caching else None
+        if snapshot.catalog is not self._pages_catalog:
+            # Pages belong to one catalogue: a new fetch (or a copy loaded from the file) starts afresh.
+            self._pages.clear()
+            self._pages_catalog = snapshot.catalog
+        page = self._pages.get(query) if self.caching else None
         if page is None:
             page = run_query(snapshot.catalog, query)
             if self.caching:
-                self._pages.put(key, page)
+                self._pages.put(query, page)
         if page.total == 0 and query.provider is not None and query.provider not in snapshot.catalog.providers():
             providers = snapshot.catalog.providers()
             raise InvalidArgumentError(
