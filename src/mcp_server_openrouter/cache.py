@@ -228,7 +228,8 @@ class CatalogCache:
             memory = self._memory
             if memory is not None and self._fresh(memory.fetched_at):
                 return memory if memory.source == "memory" else self._remember(memory, "memory")
-            stored = self.file.load(self.base_url)
+            # Another process may have refreshed the shared file since our copy went stale.
+            stored = await anyio.to_thread.run_sync(self.file.load, self.base_url)
             if stored is not None and self._fresh(stored[1]):
                 snapshot = CatalogSnapshot(Catalog.parse(stored[0]), stored[0], stored[1], "file")
                 self._memory = snapshot
@@ -269,6 +270,3 @@ class CatalogCache:
             return None
         self._memory = CatalogSnapshot(Catalog.parse(stored[0]), stored[0], stored[1], "file")
         return self._memory
-
-    def forget(self) -> None:
-        self._memory = None
