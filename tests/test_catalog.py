@@ -52,11 +52,11 @@ def test_small_amounts_keep_their_significant_decimals() -> None:
 
 
 def test_the_provider_filter_is_a_case_insensitive_prefix(catalog: Catalog) -> None:
-    openai = catalog.by_provider("OpenAI")
-    assert openai and all(m.id.startswith("openai/") for m in openai)
-    assert catalog.by_provider("openai/") == openai
-    assert catalog.by_provider("open") == []  # a prefix of the provider, not of the id
-    assert len(catalog.by_provider(None)) == len(catalog)
+    openai = query(catalog, provider="OpenAI")
+    assert openai and all(i.startswith("openai/") for i in openai)
+    assert query(catalog, provider="openai/") == openai
+    assert query(catalog, provider="open") == []  # a prefix of the provider, not of the id
+    assert run_query(catalog, ModelQuery.build()).total == len(catalog)
 
 
 @pytest.mark.parametrize(

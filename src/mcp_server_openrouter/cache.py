@@ -18,7 +18,7 @@ import tempfile
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -116,7 +116,6 @@ class CatalogSnapshot:
     """A catalogue with where it came from and when it was fetched (epoch seconds)."""
 
     catalog: Catalog
-    raw_models: list[dict[str, Any]]
     fetched_at: float
     source: str  # "memory", "file" or "network"
     stale_reason: str | None = None
@@ -227,21 +226,18 @@ class CatalogCache:
         if self.enabled and not refresh:
             memory = self._memory
             if memory is not None and self._fresh(memory.fetched_at):
-                return memory if memory.source == "memory" else self._remember(memory, "memory")
+                if memory.source != "memory":
+                    self._memory = memory = replace(memory, source="memory")
+                return memory
             # Another process may have refreshed the shared file since our copy went stale.
             stored = await anyio.to_thread.run_sync(self.file.load, self.base_url)
             if stored is not None and self._fresh(stored[1]):
-                snapshot = CatalogSnapshot(Catalog.parse(stored[0]), stored[0], stored[1], "file")
-                self._memory = snapshot
-                return snapshot
+                self._memory = _from_file(stored)
+                return self._memory
             failure = self._last_failure
             if failure is not None and self._clock() - failure[0] < RETRY_AFTER_FAILURE_SECONDS:
                 return failure[1]
         return await self._flight.run(self._refresh)
-
-    def _remember(self, snapshot: CatalogSnapshot, source: str) -> CatalogSnapshot:
-        self._memory = CatalogSnapshot(snapshot.catalog, snapshot.raw_models, snapshot.fetched_at, source)
-        return self._memory
 
     async def _refresh(self) -> CatalogSnapshot:
         try:
@@ -251,12 +247,12 @@ class CatalogCache:
             if stale is None:
                 raise
             logger.warning("catalogue refresh failed (%s); answering from the copy fetched earlier", exc)
-            snapshot = CatalogSnapshot(stale.catalog, stale.raw_models, stale.fetched_at, stale.source, str(exc))
+            snapshot = replace(stale, stale_reason=str(exc))
             self._last_failure = (self._clock(), snapshot)
             return snapshot
         self._last_failure = None
         fetched_at = self._clock()
-        snapshot = CatalogSnapshot(Catalog.parse(raw), raw, fetched_at, "network")
+        snapshot = CatalogSnapshot(Catalog.parse(raw), fetched_at, "network")
         if self.enabled:
             self._memory = snapshot
             await anyio.to_thread.run_sync(self.file.save, raw, self.base_url, fetched_at)
@@ -268,5 +264,10 @@ class CatalogCache:
         stored = self.file.load(self.base_url)
         if stored is None:
             return None
-        self._memory = CatalogSnapshot(Catalog.parse(stored[0]), stored[0], stored[1], "file")
+        self._memory = _from_file(stored)
         return self._memory
+
+
+def _from_file(stored: tuple[list[dict[str, Any]], float]) -> CatalogSnapshot:
+    models, fetched_at = stored
+    return CatalogSnapshot(Catalog.parse(models), fetched_at, "file")

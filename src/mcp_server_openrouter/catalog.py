@@ -8,7 +8,7 @@ price means 0 (OpenRouter drops zero prices since 2026) and "-1" means the price
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -197,13 +197,6 @@ class Catalog:
     def get(self, model_id: str) -> Model | None:
         return self._by_id.get(model_id) or self._by_id.get(base_model_id(model_id))
 
-    def by_provider(self, provider: str | None) -> list[Model]:
-        """Models whose id starts with the provider prefix (`openai`, `anthropic/`), any case."""
-        if not provider or not provider.strip():
-            return list(self.models)
-        prefix = provider.strip().lower().rstrip("/") + "/"
-        return [m for m in self.models if m.id.lower().startswith(prefix)]
-
     def providers(self) -> list[str]:
         return sorted({m.provider for m in self.models if m.provider})
 
@@ -220,10 +213,6 @@ class Catalog:
                 if slugs[slug].lower() not in matches:
                     matches.append(slugs[slug].lower())
         return [lowered.get(m, m) for m in matches[:n]]
-
-
-def format_lines(models: Sequence[Model]) -> str:
-    return "\n".join(m.line() for m in models)
 
 
 SORTS = ("provider", "price", "context", "newest", "name")
