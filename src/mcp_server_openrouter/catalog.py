@@ -44,6 +44,12 @@ class Price:
     def per_million(self) -> Decimal | None:
         return None if self.per_token is None else self.per_token * MILLION
 
+    @property
+    def usd_per_million(self) -> float | None:
+        """The per-1M price as a float for structured output; None when it varies."""
+        per_million = self.per_million
+        return None if per_million is None else float(per_million)
+
     def label(self) -> str:
         per_million = self.per_million
         if per_million is None:
@@ -157,15 +163,11 @@ class Model:
             "id": self.id,
             "name": self.name,
             "context_length": self.context_length,
-            "input_usd_per_million": _float(self.prompt_price.per_million),
-            "output_usd_per_million": _float(self.completion_price.per_million),
+            "input_usd_per_million": self.prompt_price.usd_per_million,
+            "output_usd_per_million": self.completion_price.usd_per_million,
             "capabilities": list(self.capabilities),
         }
         return {k: v for k, v in values.items() if v is not None}
-
-
-def _float(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)
 
 
 def _strings(value: object) -> tuple[str, ...]:

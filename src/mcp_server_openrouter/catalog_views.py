@@ -27,11 +27,6 @@ _CAPABILITY_LIST = "Any of: " + ", ".join(CAPABILITIES)
 _PER_UNIT = {"request": "per request", "image": "per image", "web_search": "per web search"}
 
 
-def _usd(price: Price) -> float | None:
-    per_million = price.per_million
-    return None if per_million is None else float(per_million)
-
-
 # The schema of `Model.summary`, which is built without pydantic on the hot path.
 class ModelSummary(BaseModel):
     id: str
@@ -145,7 +140,7 @@ class ModelInfo(BaseModel):
 def price_labels(pricing: Mapping[str, Any]) -> dict[str, str]:
     labels: dict[str, str] = {}
     for key, value in pricing.items():
-        if key == "overrides" or key in ("discount",):
+        if key in ("overrides", "discount"):
             continue
         price = Price.parse(value)
         if price.is_free:
@@ -178,8 +173,8 @@ def model_info(
             provider=as_str(e.get("provider_name")) or as_str(e.get("name")) or "?",
             context_length=as_int(e.get("context_length")),
             max_output_tokens=as_int(e.get("max_completion_tokens")),
-            input_usd_per_million=_usd(Price.parse(as_mapping(e.get("pricing")).get("prompt"))),
-            output_usd_per_million=_usd(Price.parse(as_mapping(e.get("pricing")).get("completion"))),
+            input_usd_per_million=Price.parse(as_mapping(e.get("pricing")).get("prompt")).usd_per_million,
+            output_usd_per_million=Price.parse(as_mapping(e.get("pricing")).get("completion")).usd_per_million,
             quantization=as_str(e.get("quantization")),
             uptime_last_30m=e.get("uptime_last_30m") if isinstance(e.get("uptime_last_30m"), (int, float)) else None,
         )
