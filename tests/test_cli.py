@@ -63,8 +63,9 @@ def test_config_path_names_the_dotenv_files_and_hides_the_key(tmp_path: Path) ->
     assert "api key: set" in result.stdout and "hidden-value" not in result.stdout
 
 
-def test_invalid_settings_are_reported_without_a_traceback(tmp_path: Path) -> None:
-    result = run("config-path", env=clean_env(tmp_path, CACHE_TTL_HOURS="soon"))
+@pytest.mark.parametrize("command", [["config-path"], ["models"], ["cache", "info"], ["demo"]])
+def test_invalid_settings_are_reported_without_a_traceback(tmp_path: Path, command: list[str]) -> None:
+    result = run(*command, env=clean_env(tmp_path, CACHE_TTL_HOURS="soon"))
     assert result.returncode == 2
     assert "invalid settings" in result.stderr and "CACHE_TTL_HOURS: Input should be a valid number" in result.stderr
     assert "Traceback" not in result.stderr

@@ -11,9 +11,13 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from mcp_server_openrouter import __version__
 from mcp_server_openrouter import _constants as c
+
+if TYPE_CHECKING:
+    from mcp_server_openrouter.config import Settings
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -105,7 +109,8 @@ def configure_logging(level: str) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
-def _settings_or_exit() -> object:
+def _settings_or_exit() -> Settings:
+    """The settings, or a readable list of what is wrong and exit status 2 (never a traceback)."""
     from pydantic import ValidationError
 
     from mcp_server_openrouter.config import Settings
@@ -119,11 +124,9 @@ def _settings_or_exit() -> object:
 
 
 def serve() -> int:
-    from mcp_server_openrouter.config import Settings
     from mcp_server_openrouter.server import create_server
 
     settings = _settings_or_exit()
-    assert isinstance(settings, Settings)
     configure_logging(settings.log_level)
     if settings.api_key is None:
         logging.getLogger(__name__).warning(
@@ -152,10 +155,9 @@ def simulate(host: str, port: int) -> int:
 
 
 def config_path() -> int:
-    from mcp_server_openrouter.config import Settings, env_files
+    from mcp_server_openrouter.config import env_files
 
     settings = _settings_or_exit()
-    assert isinstance(settings, Settings)
     for path in env_files():
         state = "found" if path.is_file() else "absent"
         print(f".env ({state}): {path.resolve()}")
@@ -175,7 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             from mcp_server_openrouter.demo import run_demo
 
-            return run_demo(offline=args.offline, model=args.model)
+            return run_demo(_settings_or_exit(), offline=args.offline, model=args.model)
         if args.command == "simulate":
             return simulate(args.host, args.port)
         if args.command == "config-path":
@@ -183,11 +185,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "models":
             from mcp_server_openrouter.cli_models import models_command
 
-            return models_command(args)
+            return models_command(args, _settings_or_exit())
         if args.command == "cache":
             from mcp_server_openrouter.cli_models import cache_command
 
-            return cache_command(args.action, as_json=args.json)
+            return cache_command(args.action, _settings_or_exit(), as_json=args.json)
     except KeyboardInterrupt:
         return 130
     raise AssertionError(f"unhandled command {args.command}")

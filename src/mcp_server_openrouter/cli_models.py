@@ -50,7 +50,7 @@ def _query(args: argparse.Namespace) -> ModelQuery:
     )
 
 
-def models_command(args: argparse.Namespace) -> int:
+def models_command(args: argparse.Namespace, settings: Settings) -> int:
     from mcp_server_openrouter.client import OpenRouterError
 
     try:
@@ -59,7 +59,7 @@ def models_command(args: argparse.Namespace) -> int:
         return _fail(str(exc), 2)
 
     async def fetch() -> Any:
-        service = OpenRouterService(Settings())
+        service = OpenRouterService(settings)
         try:
             return await service.list_models(query, refresh=args.refresh)
         finally:
@@ -111,8 +111,8 @@ def models_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def cache_command(action: str, *, as_json: bool = False) -> int:
-    service = OpenRouterService(Settings())
+def cache_command(action: str, settings: Settings, *, as_json: bool = False) -> int:
+    service = OpenRouterService(settings)
     if action == "clear":
         removed = [
             str(path)

@@ -39,9 +39,8 @@ class CallRecord:
     cost: Decimal | None
 
 
-def run_demo(*, offline: bool = False, model: str | None = None) -> int:
+def run_demo(settings: Settings, *, offline: bool = False, model: str | None = None) -> int:
     console = Console()
-    settings = Settings()
     live = settings.api_key is not None and not offline
     try:
         return anyio.run(_demo, console, settings, live, model)
