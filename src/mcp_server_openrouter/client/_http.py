@@ -165,12 +165,19 @@ class OpenRouterClient:
             logger.info("retrying %s %s in %.1fs after: %s", method, path, wait, error)
             await self._sleep(wait)
 
-    def _error_from(self, response: httpx.Response) -> APIStatusError:
+    def _error_from(self, response: httpx.Response, status: int | None = None) -> APIStatusError:
+        """The typed error for a (read) response; `status=200` for an error delivered as a success."""
         try:
             body: object = response.json()
         except ValueError:
             body = None
-        return status_error(response.status_code, body, headers=response.headers, now=self._clock(), text=response.text)
+        return status_error(
+            response.status_code if status is None else status,
+            body,
+            headers=response.headers,
+            now=self._clock(),
+            text=response.text,
+        )
 
     def _retry_wait(self, error: OpenRouterError, attempt: int) -> float | None:
         if not error.retryable or attempt >= self.settings.max_retries:
@@ -215,11 +222,7 @@ class OpenRouterClient:
             if "text/event-stream" not in response.headers.get("content-type", ""):
                 # An error (or a server that ignored `stream`) answered with plain JSON.
                 await response.aread()
-                try:
-                    data: object = response.json()
-                except ValueError:
-                    data = None
-                raise status_error(200, data, now=self._clock(), text=response.text)
+                raise self._error_from(response, status=200)
             yield ChatStream(response)
         finally:
             # Also on cancellation: closing the connection stops generation (and billing) upstream.
