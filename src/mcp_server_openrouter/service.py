@@ -156,12 +156,12 @@ class OpenRouterService:
     async def unknown_model_error(self, model_id: str) -> InvalidArgumentError | None:
         """If `model_id` is not in the catalogue, an error naming the closest ids."""
         try:
-            snapshot = await self.catalog()
+            await self.find_model(model_id)
+        except InvalidArgumentError as unknown:
+            return unknown
         except Exception:  # the original error is more useful than a failed lookup
             return None
-        if snapshot.catalog.get(model_id) is not None:
-            return None
-        return self._unknown_model(model_id, snapshot)
+        return None
 
     # -- chat ---------------------------------------------------------------------------
 
