@@ -12,9 +12,12 @@ import anyio
 import httpx
 import pytest
 
-from mcp_server_openrouter.cache import CatalogCache, CatalogFile, LRUCache, SingleFlight
+from mcp_server_openrouter.catalog.cache import CatalogCache, SingleFlight
 from mcp_server_openrouter.client import APIConnectionError, NotFoundError, ServiceUnavailableError
 from mcp_server_openrouter.simulator import build_catalog
+from mcp_server_openrouter.storage import StoredCatalog
+from mcp_server_openrouter.storage.catalog_file import CatalogFile
+from mcp_server_openrouter.storage.memory import LRUCache
 
 pytestmark = pytest.mark.anyio
 BASE = "https://openrouter.test/api/v1"
@@ -55,7 +58,7 @@ def make_cache(tmp_path: Path, upstream: Upstream, clock: Clock, ttl: float = 36
     return CatalogCache(
         upstream,
         base_url=base,
-        file=CatalogFile(tmp_path / "openrouter_model_cache.json"),
+        store=CatalogFile(tmp_path / "openrouter_model_cache.json"),
         ttl_seconds=ttl,
         clock=clock,
         can_fall_back=outage,
@@ -298,7 +301,7 @@ def test_concurrent_writers_never_leave_a_half_written_file(tmp_path: Path) -> N
     def write(base: str) -> None:
         file = CatalogFile(path)
         for index in range(15):
-            file.save(big, base, float(index))
+            file.save_sync(StoredCatalog(big, base, float(index)))
 
     def read() -> None:
         file = CatalogFile(path)
@@ -309,8 +312,8 @@ def test_concurrent_writers_never_leave_a_half_written_file(tmp_path: Path) -> N
                     json.loads(text)
                 except ValueError:
                     bad_reads.append(text[-40:])
-            loaded = file.load("http://a")
-            assert loaded is None or len(loaded[0]) == len(big)
+            loaded = file.load_sync("http://a")
+            assert loaded is None or len(loaded.models) == len(big)
 
     reader = threading.Thread(target=read)
     writers = [threading.Thread(target=write, args=(base,)) for base in ("http://a", "http://b")]
@@ -328,38 +331,33 @@ def test_concurrent_writers_never_leave_a_half_written_file(tmp_path: Path) -> N
 async def test_the_service_serves_filtered_pages_from_the_simulator_once(
     tmp_path: Path, simulator: Any, settings: Any
 ) -> None:
+    from mcp_server_openrouter.app import open_app
     from mcp_server_openrouter.catalog import ModelQuery
-    from mcp_server_openrouter.service import OpenRouterService
 
-    service = OpenRouterService(settings, transport=httpx.ASGITransport(app=simulator.app))
-    try:
+    async with open_app(settings, transport=httpx.ASGITransport(app=simulator.app)) as app:
         query = ModelQuery.build(supports=["vision"], limit=10)
-        first, _ = await service.list_models(query)
-        second, snapshot = await service.list_models(query)
-        other, _ = await service.list_models(ModelQuery.build(provider="openai"))
-    finally:
-        await service.aclose()
+        first, _ = await app.catalog.list_models(query)
+        second, snapshot = await app.catalog.list_models(query)
+        other, _ = await app.catalog.list_models(ModelQuery.build(provider="openai"))
     assert second is first  # the page came from the memory LRU
     assert snapshot.source == "memory" and other.total > 0
     assert len([e for e in simulator.events_of("request") if e.path == "/models"]) == 1
 
 
 async def test_pages_are_recomputed_when_a_new_catalogue_arrives(tmp_path: Path, simulator: Any) -> None:
+    from mcp_server_openrouter.app import open_app
     from mcp_server_openrouter.catalog import ModelQuery
-    from mcp_server_openrouter.service import OpenRouterService
 
-    from .conftest import make_settings
+    from .helpers import make_settings
 
     clock = Clock()
-    service = OpenRouterService(make_settings(tmp_path), transport=httpx.ASGITransport(app=simulator.app), clock=clock)
+    transport = httpx.ASGITransport(app=simulator.app)
     query = ModelQuery.build(provider="openai", limit=100)
-    try:
-        before, _ = await service.list_models(query)
+    async with open_app(make_settings(tmp_path), transport=transport, clock=clock) as app:
+        before, _ = await app.catalog.list_models(query)
         simulator.models.append({**simulator.models[0], "id": "openai/gpt-9-preview", "name": "OpenAI: GPT-9"})
         clock.now += 3600  # the catalogue expires
-        after, snapshot = await service.list_models(query)
-    finally:
-        await service.aclose()
+        after, snapshot = await app.catalog.list_models(query)
     assert snapshot.source == "network"
     assert after.total == before.total + 1
     assert "openai/gpt-9-preview" in [m.id for m in after.models]

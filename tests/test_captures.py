@@ -22,7 +22,7 @@ from mcp_server_openrouter.client._errors import status_error
 from mcp_server_openrouter.client._models import ChatCompletion
 from mcp_server_openrouter.client._streaming import Data, iter_events
 
-from .conftest import CAPTURES, SHARED_CAPTURES
+from .helpers import CAPTURES, SHARED_CAPTURES
 
 
 def captures(prefix: str, suffix: str) -> list[Path]:

@@ -6,15 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from mcp_server_openrouter.catalog import (
-    Catalog,
-    ModelQuery,
-    Price,
-    base_model_id,
-    derive_capabilities,
-    format_usd,
-    run_query,
-)
+from mcp_server_openrouter.catalog.model import Catalog, Price, base_model_id, derive_capabilities, format_usd
+from mcp_server_openrouter.catalog.query import ModelQuery, run_query
 from mcp_server_openrouter.errors import InvalidArgumentError
 from mcp_server_openrouter.simulator import build_catalog
 

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from mcp_server_openrouter.chat import ProgressReporter, build_body, normalize_messages, text_tail
+from mcp_server_openrouter.chat.progress import ProgressReporter, text_tail
+from mcp_server_openrouter.chat.request import ChatRequest, normalize_messages
 from mcp_server_openrouter.errors import InvalidArgumentError
 
 
 def test_a_body_holds_only_what_the_caller_gave() -> None:
-    assert build_body("openai/gpt-4o", "hi") == {
+    assert ChatRequest.create(model="openai/gpt-4o", messages="hi").body() == {
         "model": "openai/gpt-4o",
         "messages": [{"role": "user", "content": "hi"}],
     }
-    body = build_body("openai/gpt-4o", "hi", max_tokens=5, temperature=0.0, seed=1, stop="x", top_p=1)
+    request = ChatRequest.create(
+        model="openai/gpt-4o", messages="hi", max_tokens=5, temperature=0.0, seed=1, stop="x", top_p=1
+    )
+    body = request.body()
     assert body["max_tokens"] == 5 and body["temperature"] == 0.0 and body["seed"] == 1
     assert body["stop"] == "x" and body["top_p"] == 1
 
@@ -43,7 +47,7 @@ def test_an_assistant_message_with_tool_calls_needs_no_content() -> None:
 )
 def test_out_of_range_parameters_are_refused_with_the_allowed_range(kwargs: dict[str, object], words: str) -> None:
     with pytest.raises(InvalidArgumentError, match=words):
-        build_body("openai/gpt-4o", "hi", **kwargs)  # type: ignore[arg-type]
+        ChatRequest.create(model="openai/gpt-4o", messages="hi", **kwargs)
 
 
 @pytest.mark.parametrize(

@@ -137,16 +137,18 @@ def test_models_prints_json_for_scripts_and_a_table_for_people(tmp_path: Path) -
 LAZY_IMPORT_CHECK = """
 import sys
 import anyio
-from mcp import Client
+from mcp_server_openrouter.app import open_app
+from mcp_server_openrouter.catalog import ModelQuery
 from mcp_server_openrouter.config import Settings
 from mcp_server_openrouter.server import create_server
 
 async def main() -> None:
-    server = create_server(Settings(_env_file=None, cache_dir=sys.argv[1]))
-    async with Client(server) as client:
-        result = await client.call_tool("list_available_models", {"provider": "openai"})
-        assert result.structured_content["source"] == "file", result
-    loaded = ("httpx", "mcp_server_openrouter.client", "mcp_server_openrouter.simulator")
+    settings = Settings(_env_file=None, cache_dir=sys.argv[1])
+    create_server(settings)
+    async with open_app(settings) as app:
+        page, snapshot = await app.catalog.list_models(ModelQuery.build(provider="openai"))
+        assert snapshot.source == "file" and page.total > 0, snapshot
+    loaded = ("httpx", "mcp_server_openrouter.client._http", "mcp_server_openrouter.simulator")
     print(sorted(name for name in loaded if name in sys.modules))
 
 anyio.run(main)
@@ -154,12 +156,12 @@ anyio.run(main)
 
 
 def test_start_up_and_a_cached_catalogue_call_never_load_the_http_client(tmp_path: Path) -> None:
-    from mcp_server_openrouter.cache import CatalogFile
     from mcp_server_openrouter.simulator import build_catalog
+    from mcp_server_openrouter.storage import StoredCatalog
+    from mcp_server_openrouter.storage.catalog_file import CatalogFile
 
-    CatalogFile(tmp_path / "openrouter_model_cache.json").save(
-        build_catalog()[:5], "https://openrouter.ai/api/v1", time.time()
-    )
+    stored = StoredCatalog(build_catalog()[:5], "https://openrouter.ai/api/v1", time.time())
+    CatalogFile(tmp_path / "openrouter_model_cache.json").save_sync(stored)
     script = tmp_path / "check.py"
     script.write_text(LAZY_IMPORT_CHECK)
     result = subprocess.run([sys.executable, str(script), str(tmp_path)], capture_output=True, text=True, check=False)

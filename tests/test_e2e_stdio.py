@@ -17,7 +17,7 @@ from mcp.client.stdio import stdio_client
 
 from mcp_server_openrouter.simulator import Fault, Simulator, serve_in_thread
 
-from .conftest import FAKE_KEY
+from .helpers import FAKE_KEY
 
 pytestmark = pytest.mark.anyio
 

@@ -14,7 +14,7 @@ from mcp_server_openrouter.config import Settings
 from mcp_server_openrouter.server import create_server
 from mcp_server_openrouter.simulator import Fault, Simulator
 
-from .conftest import FAKE_KEY, make_settings
+from .helpers import FAKE_KEY, make_settings
 
 pytestmark = pytest.mark.anyio
 

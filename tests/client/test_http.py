@@ -20,10 +20,11 @@ from mcp_server_openrouter.client import (
     ServiceUnavailableError,
     StreamError,
 )
+from mcp_server_openrouter.client._http import attribution_headers
 from mcp_server_openrouter.config import Settings
 from mcp_server_openrouter.simulator import Fault, Simulator
 
-from ..conftest import CAPTURES, FAKE_KEY, make_settings
+from ..helpers import CAPTURES, FAKE_KEY, make_settings
 
 
 class FakeSleep:
@@ -37,7 +38,13 @@ class FakeSleep:
 
 
 def make_client(settings: Settings, transport: httpx.AsyncBaseTransport, **kwargs: object) -> OpenRouterClient:
-    return OpenRouterClient(settings, transport=transport, **kwargs)  # type: ignore[arg-type]
+    explicit = {
+        "api_key": settings.key(),
+        "base_url": settings.base_url,
+        "max_retries": settings.max_retries,
+        "default_headers": attribution_headers(settings.app_url, settings.app_title),
+    }
+    return OpenRouterClient(**explicit, transport=transport, **kwargs)  # type: ignore[arg-type]
 
 
 pytestmark = pytest.mark.anyio

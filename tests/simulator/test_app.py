@@ -11,10 +11,9 @@ import pytest
 from mcp_server_openrouter.client import APIStatusError, OpenRouterClient
 from mcp_server_openrouter.client._errors import status_error
 from mcp_server_openrouter.client._streaming import Data, iter_events
-from mcp_server_openrouter.config import Settings
 from mcp_server_openrouter.simulator import NAMED_FAULTS, Simulator
 
-from ..conftest import FAKE_KEY, SIM_BASE_URL
+from ..helpers import FAKE_KEY, SIM_BASE_URL
 
 pytestmark = pytest.mark.anyio
 AUTH = {"Authorization": f"Bearer {FAKE_KEY}"}
@@ -145,8 +144,8 @@ async def test_missing_and_unknown_keys_get_the_real_401_messages(http: httpx.As
 @pytest.mark.parametrize("name", sorted(NAMED_FAULTS))
 async def test_every_scripted_error_becomes_a_typed_client_error(name: str, simulator: Simulator) -> None:
     simulator.add_fault(name)
-    settings = Settings(_env_file=None, api_key=FAKE_KEY, base_url=SIM_BASE_URL, max_retries=0)
-    async with OpenRouterClient(settings, transport=httpx.ASGITransport(app=simulator.app)) as client:
+    transport = httpx.ASGITransport(app=simulator.app)
+    async with OpenRouterClient(api_key=FAKE_KEY, base_url=SIM_BASE_URL, max_retries=0, transport=transport) as client:
         with pytest.raises(APIStatusError) as caught:
             await client.chat({"model": "openai/gpt-4o", "messages": [{"role": "user", "content": "hi"}]})
     status, body, _ = NAMED_FAULTS[name]

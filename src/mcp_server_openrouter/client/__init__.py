@@ -1,10 +1,17 @@
 """OpenRouter HTTP client: chat (plain and streamed), models, generations, key info.
 
-Importing this package imports httpx; the server imports it lazily, on the first tool
-call that needs the network, to keep start-up fast.
+`OpenRouterClient` and `ChatStream` live in the one module that imports httpx; they are
+loaded on first access, so importing this package for its errors, stream events or
+response models stays cheap and the server answers `initialize` without httpx.
 """
 
-from mcp_server_openrouter.client._errors import (
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from mcp_server_openrouter.client._models import ChatCompletion, Usage
+from mcp_server_openrouter.client._streaming import Delta, KeepAlive, StreamAccumulator, StreamEvent
+from mcp_server_openrouter.errors import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
@@ -23,9 +30,21 @@ from mcp_server_openrouter.client._errors import (
     ServiceUnavailableError,
     StreamError,
 )
-from mcp_server_openrouter.client._http import ChatStream, KeepAlive, OpenRouterClient, StreamEvent
-from mcp_server_openrouter.client._models import ChatCompletion, Usage
-from mcp_server_openrouter.client._streaming import Delta, StreamAccumulator
+
+if TYPE_CHECKING:
+    from mcp_server_openrouter.client._http import ChatStream, OpenRouterClient
+
+_LAZY = {"ChatStream", "OpenRouterClient"}
+
+
+def __getattr__(name: str) -> Any:
+    # PEP 562: the httpx-backed classes load only when somebody asks for them.
+    if name in _LAZY:
+        from mcp_server_openrouter.client import _http
+
+        return getattr(_http, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "APIConnectionError",

@@ -1,5 +1,7 @@
 """The async OpenRouter client: one pooled `httpx.AsyncClient` per process.
 
+The only module that imports httpx at module level (ruff's TID253 enforces it).
+
 The transport is a constructor argument, so tests pass `httpx.ASGITransport(app=simulator)`
 and nothing needs patching. Retries (408/429/5xx, connection failures) happen only before
 a response body starts: a stream that has begun is never replayed, to avoid double billing.
@@ -11,7 +13,6 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import Any
 
 import anyio
@@ -19,7 +20,10 @@ import httpx
 
 from mcp_server_openrouter import __version__
 from mcp_server_openrouter import _constants as c
-from mcp_server_openrouter.client._errors import (
+from mcp_server_openrouter.client._errors import status_error
+from mcp_server_openrouter.client._models import ChatCompletion
+from mcp_server_openrouter.client._streaming import Comment, KeepAlive, SSEDecoder, StreamAccumulator, StreamEvent
+from mcp_server_openrouter.errors import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
@@ -27,24 +31,12 @@ from mcp_server_openrouter.client._errors import (
     OpenRouterError,
     RateLimitError,
     ResponseError,
-    status_error,
 )
-from mcp_server_openrouter.client._models import ChatCompletion
-from mcp_server_openrouter.client._streaming import Comment, Delta, SSEDecoder, StreamAccumulator
-from mcp_server_openrouter.config import Settings
 
 logger = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class KeepAlive:
-    """A keep-alive comment arrived: the upstream is still working."""
-
-
-StreamEvent = Delta | KeepAlive
 
 
 class ChatStream:
@@ -82,29 +74,35 @@ class ChatStream:
 
 
 class OpenRouterClient:
-    """Talks to OpenRouter (or any OpenAI-compatible endpoint at `settings.base_url`)."""
+    """Talks to OpenRouter (or any OpenAI-compatible endpoint at `base_url`).
+
+    Built from explicit arguments, never from the settings object, so one process can hold
+    clients for several keys (see `with_options`).
+    """
 
     def __init__(
         self,
-        settings: Settings,
         *,
+        api_key: str | None,
+        base_url: str = c.DEFAULT_BASE_URL,
+        timeout: float = c.DEFAULT_TIMEOUT_SECONDS,
+        connect_timeout: float = c.DEFAULT_CONNECT_TIMEOUT_SECONDS,
+        max_retries: int = c.DEFAULT_MAX_RETRIES,
+        default_headers: Mapping[str, str] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Clock = time.time,
         sleep: Sleep = anyio.sleep,
     ) -> None:
-        self.settings = settings
+        self.api_key = api_key
+        self.base_url = base_url.rstrip("/")
+        self.max_retries = max_retries
         self._clock = clock
         self._sleep = sleep
         self._http = httpx.AsyncClient(
-            base_url=settings.base_url + "/",
+            base_url=self.base_url + "/",
             transport=transport,
-            timeout=httpx.Timeout(settings.timeout_seconds, connect=settings.connect_timeout_seconds),
-            headers={
-                "User-Agent": f"{c.APP_NAME}/{__version__}",
-                "HTTP-Referer": settings.app_url,
-                "X-OpenRouter-Title": settings.app_title,
-                "X-Title": settings.app_title,
-            },
+            timeout=httpx.Timeout(timeout, connect=connect_timeout),
+            headers={"User-Agent": f"{c.APP_NAME}/{__version__}", **(default_headers or {})},
         )
 
     async def aclose(self) -> None:
@@ -119,7 +117,7 @@ class OpenRouterClient:
     # -- requests -------------------------------------------------------------------
 
     def _auth_headers(self, required: bool) -> dict[str, str]:
-        key = self.settings.key()
+        key = self.api_key
         if key is None:
             if required:
                 raise MissingAPIKeyError()
@@ -150,7 +148,7 @@ class OpenRouterClient:
                 )
             except httpx.TransportError as exc:
                 error = APIConnectionError(
-                    f"could not reach {self.settings.base_url} ({type(exc).__name__}: {exc}); "
+                    f"could not reach {self.base_url} ({type(exc).__name__}: {exc}); "
                     "check the network and OPENROUTER_BASE_URL"
                 )
             else:
@@ -180,7 +178,7 @@ class OpenRouterClient:
         )
 
     def _retry_wait(self, error: OpenRouterError, attempt: int) -> float | None:
-        if not error.retryable or attempt >= self.settings.max_retries:
+        if not error.retryable or attempt >= self.max_retries:
             return None
         wait = min(0.5 * 2**attempt, 8.0)
         if isinstance(error, RateLimitError) and error.reset_at is not None:
@@ -251,3 +249,8 @@ class OpenRouterClient:
         data = await self._get_json("key")
         result = data.get("data", data) if isinstance(data, Mapping) else None
         return dict(result) if isinstance(result, Mapping) else {}
+
+
+def attribution_headers(app_url: str, app_title: str) -> dict[str, str]:
+    """OpenRouter's app attribution: where requests come from, shown on its rankings."""
+    return {"HTTP-Referer": app_url, "X-OpenRouter-Title": app_title, "X-Title": app_title}

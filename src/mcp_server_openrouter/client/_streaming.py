@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from mcp_server_openrouter._parse import as_int, as_mapping, as_str
-from mcp_server_openrouter.client._errors import StreamError, error_object
+from mcp_server_openrouter.client._errors import error_object
 from mcp_server_openrouter.client._models import ChatCompletion, Usage
+from mcp_server_openrouter.errors import StreamError
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,14 @@ class Delta:
 
     text: str = ""
     reasoning: str = ""
+
+
+@dataclass(frozen=True)
+class KeepAlive:
+    """A keep-alive comment arrived: the upstream is still working."""
+
+
+StreamEvent = Delta | KeepAlive
 
 
 class StreamAccumulator:

@@ -4,7 +4,7 @@ Both hit the same simulator, in its own process on a loopback port (`openrouter-
 simulate`), with the same body, alternately, in the same run. The difference of the
 medians is what the MCP server adds (target: ≤ 2 ms).
 
-    python bench/latency.py [--calls 200]
+    python perf/latency.py [--calls 200]
 """
 
 from __future__ import annotations

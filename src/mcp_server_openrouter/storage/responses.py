@@ -1,14 +1,12 @@
-"""Opt-in cache of chat replies for deterministic requests, in a SQLite file.
+"""The response store as a SQLite file: replies of deterministic chat requests.
 
-A request is deterministic when it sets `temperature: 0` or a `seed`. Its key is a hash of
-the base URL and the whole request body (model, messages, parameters), so only an identical
-request is answered locally. Entries live for `CACHE_TTL_HOURS`; the oldest are dropped
-beyond `CACHE_RESPONSES_MAX_ENTRIES`. SQLite serialises writers, so processes can share it.
+Keys come from `chat.request.ChatRequest.cache_key` (a hash of the base URL and the whole
+request). Entries live for `CACHE_TTL_HOURS`; the oldest are dropped beyond
+`CACHE_RESPONSES_MAX_ENTRIES`. SQLite serialises writers, so processes can share it.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import sqlite3
@@ -18,7 +16,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from mcp_server_openrouter.cache import remove_file
+import anyio
+
+from mcp_server_openrouter.storage.files import remove_file
 
 logger = logging.getLogger(__name__)
 
@@ -32,16 +32,9 @@ CREATE TABLE IF NOT EXISTS responses (
 """
 
 
-def is_deterministic(body: Mapping[str, Any]) -> bool:
-    return body.get("temperature") == 0 or body.get("seed") is not None
+class SQLiteResponseStore:
+    """A `ResponseStore` in one SQLite file."""
 
-
-def request_key(base_url: str, body: Mapping[str, Any]) -> str:
-    canonical = json.dumps({"base_url": base_url, "body": body}, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-class ResponseCache:
     def __init__(
         self,
         path: Path,
@@ -67,7 +60,23 @@ class ResponseCache:
         finally:
             connection.close()
 
-    def get(self, key: str) -> dict[str, Any] | None:
+    async def get(self, key: str) -> dict[str, Any] | None:
+        return await anyio.to_thread.run_sync(self._get, key)
+
+    async def put(self, key: str, model: str, result: Mapping[str, Any]) -> None:
+        await anyio.to_thread.run_sync(self._put, key, model, result)
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    async def clear(self) -> bool:
+        return remove_file(self.path)
+
+    async def describe(self) -> dict[str, Any]:
+        return await anyio.to_thread.run_sync(self._describe)
+
+    def _get(self, key: str) -> dict[str, Any] | None:
         """The stored result for `key` if it is still fresh."""
         if not self.path.exists():
             return None
@@ -85,7 +94,7 @@ class ResponseCache:
             return None
         return result if isinstance(result, dict) else None
 
-    def put(self, key: str, model: str, result: Mapping[str, Any]) -> None:
+    def _put(self, key: str, model: str, result: Mapping[str, Any]) -> None:
         try:
             with self._connect() as db:
                 db.execute(
@@ -100,7 +109,7 @@ class ResponseCache:
         except sqlite3.Error as exc:
             logger.warning("could not write the response cache %s: %s", self.path, exc)
 
-    def describe(self) -> dict[str, Any]:
+    def _describe(self) -> dict[str, Any]:
         info: dict[str, Any] = {"path": str(self.path), "exists": self.path.is_file()}
         if info["exists"]:
             info["bytes"] = self.path.stat().st_size
@@ -110,6 +119,3 @@ class ResponseCache:
             except sqlite3.Error:
                 info["corrupt"] = True
         return info
-
-    def clear(self) -> bool:
-        return remove_file(self.path)

@@ -1,4 +1,4 @@
-"""The baseline for bench/startup.py: the smallest useful `mcp` server, one tool."""
+"""The baseline for perf/startup.py: the smallest useful `mcp` server, one tool."""
 
 from mcp.server.mcpserver import MCPServer
 

@@ -4,7 +4,7 @@ Both are launched the way an MCP client launches them (a subprocess over stdio, 
 official client doing the handshake), alternately, in the same run. Prints medians and
 the ratio (target: ≤ 1.2×).
 
-    python bench/startup.py [--runs 9]
+    python perf/startup.py [--runs 9]
 """
 
 from __future__ import annotations

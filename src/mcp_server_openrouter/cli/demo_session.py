@@ -1,4 +1,4 @@
-"""`openrouter-mcp demo`: a real MCP session, printed readably.
+"""The demo walk-through: a real MCP session, printed readably.
 
 It launches the real server over stdio exactly as an MCP client does and calls its tools.
 Without a key it first starts the built-in simulator on a free loopback port and points
@@ -22,7 +22,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from mcp_server_openrouter.catalog import format_usd
+from mcp_server_openrouter.catalog.model import format_usd
 from mcp_server_openrouter.config import Settings
 
 DEMO_KEY = "sk-or-v1-demo-simulator"

@@ -4,7 +4,7 @@ The simulator (386 models) runs in its own process on loopback. Each figure is a
 ratios are to the network fetch measured in the same run. Targets: a filtered page from the
 memory cache in ≤ 1 ms in process and ≤ 2 ms over stdio.
 
-    python bench/catalog.py [--calls 200] [--restarts 7]
+    python perf/catalog.py [--calls 200] [--restarts 7]
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
 from _common import median_ms, report, running_simulator, server_command
+from mcp_server_openrouter.app import open_app
 from mcp_server_openrouter.catalog import ModelQuery
 from mcp_server_openrouter.config import Settings
 from mcp_server_openrouter.server import create_server
-from mcp_server_openrouter.service import OpenRouterService
 
 QUERY = {"supports": ["vision", "tools"], "max_price_per_million": 2, "limit": 10}
 SEARCHES = ["claude", "gpt", "llama", "gemini", "qwen", "mistral", "deepseek", "grok", "phi", "glm"]
@@ -40,22 +40,21 @@ async def timed(fn, calls: int) -> list[float]:  # type: ignore[no-untyped-def]
 
 async def in_process(base_url: str, cache_dir: Path, calls: int) -> list[tuple[str, list[float]]]:
     settings = Settings(_env_file=None, base_url=base_url, cache_dir=cache_dir)
-    service = OpenRouterService(settings)
     query = ModelQuery.build(**QUERY)
-    await service.list_models(query)  # warm: fetch once
+    async with open_app(settings) as app:
+        await app.catalog.list_models(query)  # warm: fetch once
 
-    async def same_page(_: int) -> None:
-        await service.list_models(query)
+        async def same_page(_: int) -> None:
+            await app.catalog.list_models(query)
 
-    async def new_filter(index: int) -> None:
-        # A different search each time: filtering the parsed catalogue, no page cache hit.
-        await service.list_models(ModelQuery.build(search=SEARCHES[index % 10], offset=index // 10, limit=10))
+        async def new_filter(index: int) -> None:
+            # A different search each time: filtering the parsed catalogue, no page cache hit.
+            await app.catalog.list_models(ModelQuery.build(search=SEARCHES[index % 10], offset=index // 10, limit=10))
 
-    rows = [
-        ("domain call, same page (memory LRU)", await timed(same_page, calls)),
-        ("domain call, new filter each time", await timed(new_filter, calls)),
-    ]
-    await service.aclose()
+        rows = [
+            ("domain call, same page (memory LRU)", await timed(same_page, calls)),
+            ("domain call, new filter each time", await timed(new_filter, calls)),
+        ]
     async with Client(create_server(settings)) as client:
         await client.call_tool("list_available_models", QUERY)
 

@@ -1,4 +1,4 @@
-"""The model catalogue: models parsed once from `GET /models`, then filtered and formatted.
+"""The model catalogue: models parsed once from `GET /models`, prices and capabilities.
 
 Prices arrive as USD-per-token decimal strings; they are shown per 1M tokens. A missing
 price means 0 (OpenRouter drops zero prices since 2026) and "-1" means the price varies
@@ -8,7 +8,7 @@ price means 0 (OpenRouter drops zero prices since 2026) and "-1" means the price
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -16,7 +16,6 @@ from typing import Any
 
 from mcp_server_openrouter import _constants as c
 from mcp_server_openrouter._parse import as_decimal, as_int, as_mapping, as_str
-from mcp_server_openrouter.errors import InvalidArgumentError
 
 MILLION = Decimal(1_000_000)
 
@@ -215,182 +214,3 @@ class Catalog:
                 if slugs[slug].lower() not in matches:
                     matches.append(slugs[slug].lower())
         return [lowered.get(m, m) for m in matches[:n]]
-
-
-SORTS = ("provider", "price", "context", "newest", "name")
-DEFAULT_LIMIT = 50
-# 100 lines of text plus their structured copy stay well under Claude Code's 25k-token cap.
-MAX_LIMIT = 100
-
-
-@dataclass(frozen=True)
-class ModelQuery:
-    """A validated, hashable catalogue query (hashable so pages can be cached)."""
-
-    provider: str | None = None
-    search: tuple[str, ...] = ()
-    input_modality: str | None = None
-    output_modality: str | None = None
-    supports: tuple[str, ...] = ()
-    max_input_price: Decimal | None = None
-    max_output_price: Decimal | None = None
-    min_context: int | None = None
-    free_only: bool = False
-    sort: str = "provider"
-    limit: int = DEFAULT_LIMIT
-    offset: int = 0
-
-    @classmethod
-    def build(
-        cls,
-        *,
-        provider: object = None,
-        search: object = None,
-        input_modality: object = None,
-        output_modality: object = None,
-        supports: object = None,
-        max_price_per_million: object = None,
-        min_context: object = None,
-        free_only: object = False,
-        sort: object = None,
-        limit: object = None,
-        offset: object = None,
-    ) -> ModelQuery:
-        """Validate raw arguments; every mistake is an `InvalidArgumentError` saying how to fix it."""
-        if provider is not None and (not isinstance(provider, str) or not provider.strip("/ ")):
-            raise InvalidArgumentError("`provider` must be a provider prefix such as 'openai' or 'anthropic/'.")
-        if search is not None and not isinstance(search, str):
-            raise InvalidArgumentError("`search` must be a string of words to look for in ids, names and descriptions.")
-        max_in, max_out = _price_bounds(max_price_per_million)
-        if min_context is not None and (
-            isinstance(min_context, bool) or not isinstance(min_context, int) or min_context < 0
-        ):
-            raise InvalidArgumentError(f"`min_context` must be a non-negative integer of tokens, got {min_context!r}.")
-        if not isinstance(free_only, bool):
-            raise InvalidArgumentError("`free_only` must be true or false.")
-        sort = "provider" if sort is None else sort
-        if sort not in SORTS:
-            raise InvalidArgumentError(f"`sort` must be one of: {', '.join(SORTS)}; got {sort!r}.")
-        limit = DEFAULT_LIMIT if limit is None else limit
-        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
-            raise InvalidArgumentError(f"`limit` must be an integer from 1 to {MAX_LIMIT}, got {limit!r}.")
-        offset = 0 if offset is None else offset
-        if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
-            raise InvalidArgumentError(f"`offset` must be a non-negative integer, got {offset!r}.")
-        return cls(
-            provider=provider.strip().lower().strip("/") if isinstance(provider, str) else None,
-            search=tuple(search.lower().split()) if isinstance(search, str) else (),
-            input_modality=_modality(input_modality, "input_modality"),
-            output_modality=_modality(output_modality, "output_modality"),
-            supports=_capabilities(supports),
-            max_input_price=max_in,
-            max_output_price=max_out,
-            min_context=min_context,
-            free_only=free_only,
-            sort=str(sort),
-            limit=limit,
-            offset=offset,
-        )
-
-    def matches(self, model: Model) -> bool:
-        if self.provider is not None and model.provider.lower() != self.provider:
-            return False
-        if self.input_modality is not None and self.input_modality not in model.input_modalities:
-            return False
-        if self.output_modality is not None and self.output_modality not in model.output_modalities:
-            return False
-        if self.supports and not set(self.supports) <= set(model.capabilities):
-            return False
-        if self.min_context is not None and (model.context_length or 0) < self.min_context:
-            return False
-        if self.free_only and not model.is_free:
-            return False
-        if self.max_input_price is not None:
-            price = model.prompt_price.per_million
-            if price is None or price > self.max_input_price:
-                return False
-        if self.max_output_price is not None:
-            price = model.completion_price.per_million
-            if price is None or price > self.max_output_price:
-                return False
-        if self.search:
-            haystack = f"{model.id} {model.name} {model.description}".lower()
-            if not all(word in haystack for word in self.search):
-                return False
-        return True
-
-
-def _price_bounds(value: object) -> tuple[Decimal | None, Decimal | None]:
-    if value is None:
-        return None, None
-    numbers = value if isinstance(value, list) else [value]
-    if not 1 <= len(numbers) <= 2 or any(
-        isinstance(n, bool) or not isinstance(n, (int, float)) or not n >= 0 for n in numbers
-    ):
-        raise InvalidArgumentError(
-            "`max_price_per_million` must be a number of USD per 1M input tokens (e.g. 1.5), "
-            "or two numbers [input, output]."
-        )
-    bounds = [Decimal(str(n)) for n in numbers]
-    return bounds[0], bounds[1] if len(bounds) == 2 else None
-
-
-def _modality(value: object, name: str) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str) or value.strip().lower() not in MODALITIES:
-        raise InvalidArgumentError(f"`{name}` must be one of: {', '.join(MODALITIES)}; got {value!r}.")
-    return value.strip().lower()
-
-
-def _capabilities(value: object) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    names = [value] if isinstance(value, str) else value
-    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-        raise InvalidArgumentError(f"`supports` must be a list of: {', '.join(CAPABILITIES)}.")
-    unknown = [n for n in names if n not in CAPABILITIES]
-    if unknown:
-        raise InvalidArgumentError(
-            f"`supports` has unknown capabilities {unknown}; use any of: {', '.join(CAPABILITIES)}."
-        )
-    return tuple(sorted(set(names)))
-
-
-def _sort_key(sort: str) -> Callable[[Model], Any]:
-    if sort == "price":
-        # Cheapest input first, then output; "variable" prices last.
-        return lambda m: (
-            m.prompt_price.per_token is None,
-            m.prompt_price.per_token or 0,
-            m.completion_price.per_token or 0,
-            m.id,
-        )
-    if sort == "context":
-        return lambda m: (-(m.context_length or 0), m.id)
-    if sort == "newest":
-        return lambda m: (-(m.created or 0), m.id)
-    if sort == "name":
-        return lambda m: (m.name.lower(), m.id)
-    return lambda m: (m.provider, m.name.lower(), m.id)
-
-
-@dataclass(frozen=True)
-class ModelPage:
-    models: tuple[Model, ...]
-    total: int
-    offset: int
-    limit: int
-
-    @property
-    def next_offset(self) -> int | None:
-        following = self.offset + len(self.models)
-        return following if following < self.total else None
-
-
-def run_query(catalog: Catalog, query: ModelQuery) -> ModelPage:
-    """Filter, sort and page the catalogue (the parsed models are reused, never re-parsed)."""
-    matched = [m for m in catalog.models if query.matches(m)]
-    matched.sort(key=_sort_key(query.sort))
-    page = matched[query.offset : query.offset + query.limit]
-    return ModelPage(tuple(page), len(matched), query.offset, query.limit)

@@ -10,8 +10,9 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, WithJsonSchema
 
 from mcp_server_openrouter._parse import as_int, as_mapping, as_str
-from mcp_server_openrouter.cache import CatalogSnapshot
-from mcp_server_openrouter.catalog import CAPABILITIES, Model, ModelPage, Price, format_usd
+from mcp_server_openrouter.catalog.cache import CatalogSnapshot
+from mcp_server_openrouter.catalog.model import CAPABILITIES, Model, Price, format_usd
+from mcp_server_openrouter.catalog.query import ModelPage
 
 # Per-token prices shown per 1M tokens; the others are per unit.
 _PER_MILLION = {
@@ -35,7 +36,7 @@ class ModelSummary(BaseModel):
     input_usd_per_million: float | None = Field(default=None, description="Absent: the price varies.")
     output_usd_per_million: float | None = None
     # Item types are left out on purpose: validating every tag made the Python client's
-    # jsonschema check cost more than the rest of the call (bench/catalog.py).
+    # jsonschema check cost more than the rest of the call (perf/catalog.py).
     capabilities: Annotated[list[str], WithJsonSchema({"type": "array", "description": _CAPABILITY_LIST})] = []
 
 

@@ -1,0 +1,166 @@
+"""Process state: the `AppContext` that owns the settings, the one upstream client, the caches,
+the stores and the background work.
+
+`open_app` builds it for the MCP server's lifespan and for CLI commands alike. The client
+(and httpx with it) is created lazily, so the server answers `initialize` without either;
+`warm_up` builds it in the background once the session has started, so the first tool call
+is as fast as the rest. Background tasks (client warm-up now; jobs and cost reconciliation
+later) run in the app's task group and end with it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import anyio
+from anyio.abc import TaskGroup
+
+from mcp_server_openrouter.catalog.service import CatalogService
+from mcp_server_openrouter.chat.service import ChatService
+from mcp_server_openrouter.config import Settings
+from mcp_server_openrouter.storage import CatalogStore, ResponseStore
+from mcp_server_openrouter.storage.catalog_file import CatalogFile
+from mcp_server_openrouter.storage.responses import SQLiteResponseStore
+
+if TYPE_CHECKING:
+    import httpx
+
+    from mcp_server_openrouter.client import OpenRouterClient
+
+logger = logging.getLogger(__name__)
+
+
+def build_client(settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> OpenRouterClient:
+    """The upstream client for these settings (imports httpx)."""
+    from mcp_server_openrouter.client._http import OpenRouterClient, attribution_headers
+
+    return OpenRouterClient(
+        api_key=settings.key(),
+        base_url=settings.base_url,
+        timeout=settings.timeout_seconds,
+        connect_timeout=settings.connect_timeout_seconds,
+        max_retries=settings.max_retries,
+        default_headers=attribution_headers(settings.app_url, settings.app_title),
+        transport=transport,
+    )
+
+
+@dataclass
+class AppContext:
+    """Everything a tool or command needs, created once per process (or per CLI command)."""
+
+    settings: Settings
+    catalog_store: CatalogStore
+    responses: ResponseStore
+    catalog: CatalogService = field(init=False)
+    chat: ChatService = field(init=False)
+    transport: httpx.AsyncBaseTransport | None = None
+    clock: Callable[[], float] = time.time
+    tasks: TaskGroup | None = None
+    _client: OpenRouterClient | None = field(default=None, init=False, repr=False)
+    _warming: bool = field(default=False, init=False, repr=False)
+    warmed: anyio.Event = field(default_factory=anyio.Event, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        settings = self.settings
+        self.catalog = CatalogService(
+            self.get_client,
+            store=self.catalog_store,
+            base_url=settings.base_url,
+            ttl_seconds=settings.cache_ttl_seconds,
+            memory_items=settings.cache_memory_items,
+            clock=self.clock,
+        )
+        self.chat = ChatService(
+            self.get_client,
+            catalog=self.catalog,
+            responses=self.responses,
+            base_url=settings.base_url,
+            caching=settings.cache_ttl_seconds > 0,
+            cache_by_default=settings.cache_responses,
+            progress_interval=settings.progress_interval_seconds,
+        )
+
+    @property
+    def client(self) -> OpenRouterClient:
+        return self.get_client()
+
+    def get_client(self) -> OpenRouterClient:
+        """The one upstream client, built on first use."""
+        if self._client is None:
+            self._client = build_client(self.settings, self.transport)
+        return self._client
+
+    def warm_up(self) -> None:
+        """Build the client in the background (import httpx off the event loop), once.
+
+        Called when the client says the session is initialized: `initialize` is answered
+        first, and the import no longer lands on the first tool call.
+        """
+        if self._warming or self._client is not None or self.tasks is None:
+            return
+        self._warming = True
+        self.tasks.start_soon(self._warm_up)
+
+    async def _warm_up(self) -> None:
+        started = time.perf_counter()
+        # Importing httpx and its dependencies is the slow part; a thread keeps the loop free.
+        await anyio.to_thread.run_sync(_import_client_modules)
+        self.get_client()
+        self.warmed.set()
+        logger.debug("client ready in %.1f ms", (time.perf_counter() - started) * 1000)
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+
+def _import_client_modules() -> None:
+    import mcp_server_openrouter.client._http  # noqa: F401
+
+
+def make_app(
+    settings: Settings,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    clock: Callable[[], float] = time.time,
+    tasks: TaskGroup | None = None,
+) -> AppContext:
+    """The app context with the local stores (files in the cache directory)."""
+    return AppContext(
+        settings=settings,
+        catalog_store=CatalogFile(settings.model_cache_file),
+        responses=SQLiteResponseStore(
+            settings.response_cache_file,
+            ttl_seconds=settings.cache_ttl_seconds,
+            max_entries=settings.cache_responses_max_entries,
+            clock=clock,
+        ),
+        transport=transport,
+        clock=clock,
+        tasks=tasks,
+    )
+
+
+@asynccontextmanager
+async def open_app(
+    settings: Settings,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    clock: Callable[[], float] = time.time,
+) -> AsyncIterator[AppContext]:
+    """An app context whose background tasks and client end when the block does."""
+    async with anyio.create_task_group() as tasks:
+        app = make_app(settings, transport=transport, clock=clock, tasks=tasks)
+        try:
+            yield app
+        finally:
+            tasks.cancel_scope.cancel()
+            with anyio.CancelScope(shield=True):
+                await app.aclose()

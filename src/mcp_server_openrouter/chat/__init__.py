@@ -1,0 +1,8 @@
+"""Chat completions as plain domain code: the validated request (`request`), running it
+(`run`, with progress from `progress`), the result (`result`), and the service the tools
+call (`service`: response cache, unknown-model help). Nothing here knows about MCP."""
+
+from mcp_server_openrouter.chat.request import ChatRequest
+from mcp_server_openrouter.chat.result import ChatResult, TokenUsage
+
+__all__ = ["ChatRequest", "ChatResult", "TokenUsage"]

@@ -1,0 +1,81 @@
+"""What one chat call returns: the reply, who answered, tokens and cost (the tool's output schema)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, Field
+
+from mcp_server_openrouter.catalog.model import format_usd
+
+if TYPE_CHECKING:
+    from mcp_server_openrouter.client import ChatCompletion
+
+
+class TokenUsage(BaseModel):
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    total_tokens: int | None = None
+    reasoning_tokens: int | None = Field(default=None, description="Included in completion_tokens.")
+    cached_tokens: int | None = Field(default=None, description="Prompt tokens read from the provider's cache.")
+
+
+class ChatResult(BaseModel):
+    """The reply of one chat call and what it cost."""
+
+    text: str
+    model: str = Field(description="The model that answered (may be a dated slug or a fallback).")
+    requested_model: str
+    provider: str | None = None
+    finish_reason: str | None = None
+    usage: TokenUsage | None = None
+    cost_usd: float | None = Field(default=None, description="What OpenRouter charged for this call.")
+    generation_id: str | None = None
+    streamed: bool = False
+    cached: bool = Field(default=False, description="Answered from the local response cache, at no cost.")
+
+    def footer(self) -> str:
+        """One line under the reply: who answered, why it stopped, tokens, cost, id."""
+        parts = [self.model + (f" via {self.provider}" if self.provider else "")]
+        if self.finish_reason:
+            parts.append(f"finish: {self.finish_reason}")
+        if self.usage and self.usage.prompt_tokens is not None and self.usage.completion_tokens is not None:
+            parts.append(f"tokens: {self.usage.prompt_tokens} in, {self.usage.completion_tokens} out")
+        if self.cached:
+            parts.append("cached: no charge")
+        else:
+            parts.append("cost: unknown" if self.cost_usd is None else f"cost: ${format_usd_float(self.cost_usd)}")
+        if self.generation_id:
+            parts.append(self.generation_id)
+        return " · ".join(parts)
+
+
+def format_usd_float(amount: float) -> str:
+    return format_usd(Decimal(str(amount)), max_decimals=8)
+
+
+def summarize(completion: ChatCompletion, requested_model: str, *, streamed: bool) -> ChatResult:
+    usage = completion.usage
+    text = completion.text
+    if not text and completion.refusal:
+        text = f"[refused] {completion.refusal}"
+    return ChatResult(
+        text=text,
+        model=completion.model or requested_model,
+        requested_model=requested_model,
+        provider=completion.provider,
+        finish_reason=completion.finish_reason,
+        usage=None
+        if usage is None
+        else TokenUsage(
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+            total_tokens=usage.total_tokens,
+            reasoning_tokens=usage.reasoning_tokens or None,
+            cached_tokens=usage.cached_tokens or None,
+        ),
+        cost_usd=None if usage is None or usage.cost is None else float(usage.cost),
+        generation_id=completion.id,
+        streamed=streamed,
+    )

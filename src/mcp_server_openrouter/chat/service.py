@@ -1,0 +1,82 @@
+"""Chat as the tools call it: the response cache in front, better errors for unknown models."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from mcp_server_openrouter.catalog.service import CatalogService
+from mcp_server_openrouter.chat.progress import ProgressCallback
+from mcp_server_openrouter.chat.request import ChatRequest
+from mcp_server_openrouter.chat.result import ChatResult
+from mcp_server_openrouter.chat.run import run_chat
+from mcp_server_openrouter.errors import InvalidArgumentError, InvalidModelError, NotFoundError
+from mcp_server_openrouter.storage import ResponseStore
+
+if TYPE_CHECKING:
+    from mcp_server_openrouter.client import OpenRouterClient
+
+
+class ChatService:
+    def __init__(
+        self,
+        client: Callable[[], OpenRouterClient],
+        *,
+        catalog: CatalogService,
+        responses: ResponseStore,
+        base_url: str,
+        caching: bool,
+        cache_by_default: bool,
+        progress_interval: float,
+    ) -> None:
+        self._client = client
+        self._catalog = catalog
+        self.responses = responses
+        self._base_url = base_url
+        self._caching = caching
+        self._cache_by_default = cache_by_default
+        self._progress_interval = progress_interval
+
+    def _use_response_cache(self, request: ChatRequest, stream: bool, cache: bool | None) -> bool:
+        if cache is None:
+            return self._cache_by_default and self._caching and not stream and request.deterministic
+        if not cache:
+            return False
+        if stream:
+            raise InvalidArgumentError("cache=true does not apply to streamed calls; drop stream or cache.")
+        if not request.deterministic:
+            raise InvalidArgumentError("cache=true needs a deterministic request: pass temperature=0 or a seed.")
+        if not self._caching:
+            raise InvalidArgumentError("cache=true has no effect while CACHE_TTL_HOURS=0 disables caching.")
+        return True
+
+    async def chat(
+        self,
+        request: ChatRequest,
+        *,
+        stream: bool = False,
+        on_progress: ProgressCallback | None = None,
+        cache: bool | None = None,
+    ) -> ChatResult:
+        key = request.cache_key(self._base_url) if self._use_response_cache(request, stream, cache) else None
+        if key is not None:
+            hit = await self.responses.get(key)
+            if hit is not None:
+                return ChatResult.model_validate({**hit, "cached": True, "cost_usd": 0.0})
+        try:
+            result = await run_chat(
+                self._client(),
+                request,
+                stream=stream,
+                on_progress=on_progress,
+                progress_interval=self._progress_interval,
+            )
+        except (InvalidModelError, NotFoundError) as exc:
+            better = await self._catalog.unknown_model_error(request.model)
+            if better is not None:
+                raise better from exc
+            raise
+        if key is not None:
+            stored = result.model_dump(mode="json", exclude={"cached"})
+            await self.responses.put(key, result.requested_model, stored)
+        return result

@@ -1,0 +1,58 @@
+"""Command line: `openrouter-mcp [serve|demo|simulate|models|cache|config-path]`.
+
+With no command it serves MCP over stdio, which is what MCP clients launch. In that mode
+stdout carries JSON-RPC only: everything else goes to stderr through `logging`.
+
+Each command is a module here with `HELP`, `DESCRIPTION`, `add_arguments(parser)` and
+`run(args) -> int`; adding a command is a new module and a line in `COMMANDS`. Command
+modules import only light things at module level (heavy ones inside `run`), so `--help`
+and start-up stay fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from importlib import import_module
+from types import ModuleType
+
+from mcp_server_openrouter import __version__
+from mcp_server_openrouter import _constants as c
+
+# command name -> module under mcp_server_openrouter.cli
+COMMANDS = {
+    "serve": "serve",
+    "demo": "demo",
+    "simulate": "simulate",
+    "models": "models",
+    "cache": "cache",
+    "config-path": "config_path",
+}
+DEFAULT_COMMAND = "serve"
+
+
+def _command(name: str) -> ModuleType:
+    return import_module(f"{__name__}.{COMMANDS[name]}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=c.APP_NAME,
+        description="MCP server for every model on OpenRouter. With no command, serves MCP over stdio.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        module = _command(name)
+        sub = subparsers.add_parser(name, help=module.HELP, description=module.DESCRIPTION)
+        module.add_arguments(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        result: int = _command(args.command or DEFAULT_COMMAND).run(args)
+    except KeyboardInterrupt:
+        return 130
+    return result

@@ -1,0 +1,69 @@
+"""The MCP layer: tool declarations over the domain, one module per domain.
+
+`create_server` assembles them. The lifespan opens the `AppContext` (settings, client,
+caches, stores, background tasks) that every tool reaches through its request context;
+nothing here talks HTTP directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
+from mcp.server.mcpserver import MCPServer
+
+from mcp_server_openrouter import __version__
+from mcp_server_openrouter import _constants as c
+from mcp_server_openrouter.app import AppContext, open_app
+from mcp_server_openrouter.config import Settings
+from mcp_server_openrouter.server import catalog_tools, chat_tools
+
+if TYPE_CHECKING:
+    import httpx
+
+INSTRUCTIONS = (
+    "Chat with any OpenRouter model. Find model ids, capabilities and prices with list_available_models "
+    "(filters, paging) or get_model_info; chat_with_model replies with the text plus the answering model, "
+    "tokens and cost in USD."
+)
+
+
+# The messages that open a session: the handshake era confirms with `notifications/initialized`
+# (after `initialize` was answered); the 2026 era starts with `server/discover`.
+_SESSION_STARTED = frozenset({"notifications/initialized", "server/discover"})
+
+
+async def warm_up_when_initialized(ctx: ServerRequestContext[AppContext, Any], call_next: CallNext) -> HandlerResult:
+    """Middleware: once a session has started, build the upstream client in the background."""
+    outcome = await call_next(ctx)
+    if ctx.method in _SESSION_STARTED:
+        ctx.lifespan_context.warm_up()
+    return outcome
+
+
+def create_server(
+    settings: Settings | None = None,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> MCPServer[AppContext]:
+    """Build the MCP server. `transport` lets tests route HTTP to the in-process simulator."""
+    settings = settings if settings is not None else Settings()
+
+    @asynccontextmanager
+    async def lifespan(_: MCPServer[AppContext]) -> AsyncIterator[AppContext]:
+        async with open_app(settings, transport=transport) as app:
+            yield app
+
+    return MCPServer(
+        "openrouter",
+        title="OpenRouter",
+        version=__version__,
+        instructions=INSTRUCTIONS,
+        website_url=c.DEFAULT_APP_URL,
+        lifespan=lifespan,
+        log_level=settings.log_level,
+        tools=[*chat_tools.tools.declare(), *catalog_tools.tools.declare()],
+        middleware=[warm_up_when_initialized],
+    )

@@ -1,0 +1,47 @@
+"""Private files: everything the server writes is `0600` in `0700` directories, written atomically."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+
+
+def private_dir(path: Path) -> Path:
+    """Create `path` (and parents) as `0700`; tighten it if it exists with looser permissions."""
+    path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    if os.name == "posix" and path.stat().st_mode & 0o077:
+        path.chmod(DIR_MODE)
+    return path
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` as `0600` through a unique temp file and a rename.
+
+    Readers (and other processes writing at the same time) see the old file or the new
+    one, never a mix; a failure leaves no temp file behind.
+    """
+    private_dir(path.parent)
+    # mkstemp creates the file 0600 already.
+    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+
+
+def remove_file(path: Path) -> bool:
+    """Delete a file; False if there was none."""
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    return True

@@ -1,0 +1,55 @@
+"""Helpers shared by the tests (fixtures live in conftest.py; plain functions and constants here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mcp_server_openrouter.config import Settings
+
+if TYPE_CHECKING:
+    import httpx
+
+    from mcp_server_openrouter.client import OpenRouterClient
+
+FAKE_KEY = "sk-or-v1-test-key-0000"
+SIM_BASE_URL = "http://simulator.test/api/v1"
+CAPTURES = Path(__file__).resolve().parent / "captures"
+SHARED_CAPTURES = Path(__file__).resolve().parents[2] / "shared" / "reference" / "captures"
+
+
+def make_settings(tmp_path: Path, **overrides: object) -> Settings:
+    """Settings pointed at the in-process simulator, with files under `tmp_path` and no .env files."""
+    values: dict[str, object] = {
+        "api_key": FAKE_KEY,
+        "base_url": SIM_BASE_URL,
+        "cache_dir": tmp_path / "cache",
+        "data_dir": tmp_path / "data",
+        "progress_interval_seconds": 0.0,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+
+
+def make_client(transport: httpx.AsyncBaseTransport, **overrides: Any) -> OpenRouterClient:
+    """A client for the simulator with the test key; keyword arguments override the defaults."""
+    from mcp_server_openrouter.client import OpenRouterClient
+
+    arguments: dict[str, Any] = {"api_key": FAKE_KEY, "base_url": SIM_BASE_URL, "transport": transport}
+    arguments.update(overrides)
+    return OpenRouterClient(**arguments)
+
+
+class FakeClock:
+    """A clock that moves only when a test says so."""
+
+    def __init__(self, now: float = 0.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def text_of(result: Any) -> str:
+    """The text blocks of a tool result, joined."""
+    return "\n".join(getattr(block, "text", "") for block in result.content)
