@@ -19,8 +19,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from mcp_server_openrouter.simulator._app import Simulator, describe
+from mcp_server_openrouter.simulator._app import Simulator
 from mcp_server_openrouter.simulator._catalog import build_catalog
+from mcp_server_openrouter.simulator._chat import describe
 from mcp_server_openrouter.simulator._faults import NAMED_FAULTS, Fault, named_fault
 
 __all__ = [

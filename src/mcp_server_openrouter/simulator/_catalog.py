@@ -4,6 +4,7 @@ Well-known models are listed by hand with their real-world prices; the long tail
 generated from a fixed seed. The shapes follow the recorded captures: zero prices left
 out, dated canonical slugs, tiered `pricing.overrides` lists, routers priced "-1",
 `:free` variants, `default_parameters` holding nulls, descriptions cut with "...".
+`PROVIDER_NAMES` names the provider that serves each author's models.
 """
 
 from __future__ import annotations
@@ -19,6 +20,18 @@ _TEXT_PARAMS = ["max_tokens", "temperature", "top_p", "stop", "seed", "frequency
 _TOOL_PARAMS = ["tools", "tool_choice"]
 _STRUCTURED_PARAMS = ["response_format", "structured_outputs"]
 _REASONING_PARAMS = ["reasoning", "include_reasoning"]
+
+# Who serves each author's models: named in endpoint lists and in a generation's `provider`.
+PROVIDER_NAMES = {
+    "openai": "OpenAI",
+    "anthropic": "Anthropic",
+    "google": "Google AI Studio",
+    "meta-llama": "DeepInfra",
+    "mistralai": "Mistral",
+    "deepseek": "DeepSeek",
+    "qwen": "Alibaba",
+    "x-ai": "xAI",
+}
 
 # (id, name, $/1M in, $/1M out, context, max output, input modalities, output modalities, features)
 # features: t = tools, s = structured outputs, r = reasoning, w = web search priced, c = cache prices

@@ -1,13 +1,16 @@
 """Scripted faults: what the simulator does instead of (or while) answering normally.
 
 A test queues `Fault`s; each matching request consumes one (or it stays, with
-`times=None`). Error bodies reproduce the shapes recorded from the real API.
+`times=None`). Error bodies reproduce the shapes recorded from the real API;
+`error_response` and `fault_response` send them.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
+
+from starlette.responses import JSONResponse, Response
 
 MidStreamShape = Literal[1, 2, 3, 4]
 
@@ -59,6 +62,16 @@ def error_body(
     if user:
         body["user_id"] = "user_2sim000000000000000000000"
     return body
+
+
+def error_response(status: int, message: str, metadata: dict[str, Any] | None = None, *, user: bool = True) -> Response:
+    """An error of the real API's shape (see `error_body`), sent with its status."""
+    return JSONResponse(error_body(status, message, metadata, user=user), status_code=status)
+
+
+def fault_response(fault: Fault) -> Response:
+    """The plain error a scripted fault answers with."""
+    return JSONResponse(fault.body or {}, status_code=fault.status or 500, headers=fault.headers)
 
 
 def named_fault(name: str, **overrides: Any) -> Fault:
