@@ -76,7 +76,7 @@ class ModelQuery:
             offset=offset,
         )
 
-    def matches(self, model: Model) -> bool:
+    def matches(self, model: Model) -> bool:  # noqa: C901 - one flat check per filter reads best
         if self.provider is not None and model.provider.lower() != self.provider:
             return False
         if self.input_modality is not None and self.input_modality not in model.input_modalities:

@@ -43,11 +43,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _clear(app: AppContext) -> list[str]:
-    removed = []
-    for store in (app.catalog_store, app.responses):
-        if await store.clear():
-            removed.append(store.location)
-    return removed
+    stores = (app.catalog_store, app.responses)
+    return [store.location for store in stores if await store.clear()]
 
 
 def _print_info(info: dict[str, Any]) -> None:

@@ -3,8 +3,8 @@
 This module holds the `Simulator` core: the state every route shares (key accounts,
 queued faults, the event log, generation ids and records), the in-process scripting
 methods, `Simulator.admit` (the preamble of every API route) and the app's route table.
-The routes themselves live by area: `_catalogue`, `_chat` (streaming in `_chat_stream`),
-`_account`, and `_control`, whose `/_sim/*` routes let a test in another process script
+The routes themselves live by area: `_model_routes` (the catalogue), `_chat` (streaming
+in `_chat_stream`), `_account`, and `_control`, whose `/_sim/*` routes let a test in another process script
 faults and read the log of what happened.
 """
 
@@ -25,10 +25,10 @@ from starlette.routing import Mount, Route
 
 from mcp_server_openrouter.simulator._account import AccountRoutes
 from mcp_server_openrouter.simulator._catalog import build_catalog
-from mcp_server_openrouter.simulator._catalogue import CatalogueRoutes
 from mcp_server_openrouter.simulator._chat import ChatRoutes
 from mcp_server_openrouter.simulator._control import ControlRoutes
 from mcp_server_openrouter.simulator._faults import Fault, error_response, fault_response, named_fault
+from mcp_server_openrouter.simulator._model_routes import ModelRoutes
 
 DEFAULT_CREDITS = Decimal("10")
 API_PREFIX = "/api/v1"
@@ -82,7 +82,7 @@ class Simulator:
 
     def _routes(self) -> list[Route]:
         catalogue, chat, account, control = (
-            CatalogueRoutes(self),
+            ModelRoutes(self),
             ChatRoutes(self),
             AccountRoutes(self),
             ControlRoutes(self),

@@ -246,7 +246,7 @@ def _model(
     return entry
 
 
-def build_catalog(seed: int = 20260801) -> list[dict[str, Any]]:
+def build_catalog(seed: int = 20260801) -> list[dict[str, Any]]:  # noqa: C901 - one pass over the hand-kept table
     """The simulator's model list (deterministic for a given seed)."""
     rng = random.Random(seed)
     models: list[dict[str, Any]] = []

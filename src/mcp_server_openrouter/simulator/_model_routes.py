@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from mcp_server_openrouter.simulator._app import Simulator
 
 
-class CatalogueRoutes:
+class ModelRoutes:
     """The model list (filtered as the real API filters it) and each model's endpoints."""
 
     def __init__(self, sim: Simulator) -> None:
