@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mcp.types import CallToolResult, TextContent
+
 from mcp_server_openrouter.config import Settings
 
 if TYPE_CHECKING:
@@ -28,7 +30,7 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
         "progress_interval_seconds": 0.0,
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+    return Settings(_env_file=None, **values)
 
 
 def make_client(transport: httpx.AsyncBaseTransport, **overrides: Any) -> OpenRouterClient:
@@ -50,6 +52,13 @@ class FakeClock:
         return self.now
 
 
-def text_of(result: Any) -> str:
+def text_of(result: CallToolResult) -> str:
     """The text blocks of a tool result, joined."""
-    return "\n".join(getattr(block, "text", "") for block in result.content)
+    return "\n".join(block.text for block in result.content if isinstance(block, TextContent))
+
+
+def structured_of(result: CallToolResult) -> dict[str, Any]:
+    """The structured content of a tool result, which must be a JSON object."""
+    data = result.structured_content
+    assert isinstance(data, dict), f"expected structured content as an object, got {data!r}"
+    return data

@@ -12,24 +12,20 @@ import anyio
 import httpx
 import pytest
 
-from mcp_server_openrouter.catalog.cache import CatalogCache, SingleFlight
+from mcp_server_openrouter.catalog.cache import CatalogCache, CatalogSnapshot, SingleFlight
 from mcp_server_openrouter.client import APIConnectionError, NotFoundError, ServiceUnavailableError
-from mcp_server_openrouter.simulator import build_catalog
+from mcp_server_openrouter.config import Settings
+from mcp_server_openrouter.simulator import Simulator, build_catalog
 from mcp_server_openrouter.storage import StoredCatalog
 from mcp_server_openrouter.storage.catalog_file import CatalogFile
 from mcp_server_openrouter.storage.memory import LRUCache
 
+from .helpers import FakeClock, make_settings
+
 pytestmark = pytest.mark.anyio
 BASE = "https://openrouter.test/api/v1"
 MODELS = build_catalog()[:40]
-
-
-class Clock:
-    def __init__(self, now: float = 1_800_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
+START = 1_800_000_000.0  # the fake clock's first reading: a plausible Unix time
 
 
 class Upstream:
@@ -54,7 +50,9 @@ def outage(exc: Exception) -> bool:
     return isinstance(exc, (APIConnectionError, ServiceUnavailableError))
 
 
-def make_cache(tmp_path: Path, upstream: Upstream, clock: Clock, ttl: float = 3600, base: str = BASE) -> CatalogCache:
+def make_cache(
+    tmp_path: Path, upstream: Upstream, clock: FakeClock, ttl: float = 3600, base: str = BASE
+) -> CatalogCache:
     return CatalogCache(
         upstream,
         base_url=base,
@@ -79,7 +77,7 @@ def test_the_lru_forgets_the_least_recently_used_entry() -> None:
 
 
 async def test_a_fresh_catalogue_is_answered_from_memory(tmp_path: Path) -> None:
-    upstream, clock = Upstream(), Clock()
+    upstream, clock = Upstream(), FakeClock(START)
     cache = make_cache(tmp_path, upstream, clock)
     first = await cache.get()
     clock.now += 3599
@@ -90,7 +88,7 @@ async def test_a_fresh_catalogue_is_answered_from_memory(tmp_path: Path) -> None
 
 
 async def test_an_expired_catalogue_is_fetched_again(tmp_path: Path) -> None:
-    upstream, clock = Upstream(), Clock()
+    upstream, clock = Upstream(), FakeClock(START)
     cache = make_cache(tmp_path, upstream, clock)
     await cache.get()
     clock.now += 3600
@@ -99,7 +97,7 @@ async def test_an_expired_catalogue_is_fetched_again(tmp_path: Path) -> None:
 
 
 async def test_the_file_records_time_and_base_url_and_serves_a_restart(tmp_path: Path) -> None:
-    upstream, clock = Upstream(), Clock()
+    upstream, clock = Upstream(), FakeClock(START)
     await make_cache(tmp_path, upstream, clock).get()
     stored = json.loads((tmp_path / "openrouter_model_cache.json").read_text())
     assert stored["base_url"] == BASE and stored["fetched_at"] == clock.now and len(stored["models"]) == 40
@@ -112,7 +110,7 @@ async def test_the_file_records_time_and_base_url_and_serves_a_restart(tmp_path:
 
 
 async def test_a_file_from_another_base_url_is_not_used(tmp_path: Path) -> None:
-    upstream, clock = Upstream(), Clock()
+    upstream, clock = Upstream(), FakeClock(START)
     await make_cache(tmp_path, upstream, clock).get()
     other = make_cache(tmp_path, upstream, clock, base="http://localhost:1234/v1")
     assert (await other.get()).source == "network"
@@ -129,7 +127,7 @@ async def test_a_corrupt_file_is_logged_ignored_and_replaced(
 ) -> None:
     path = tmp_path / "openrouter_model_cache.json"
     path.write_text(content)
-    upstream, clock = Upstream(), Clock()
+    upstream, clock = Upstream(), FakeClock(START)
     with caplog.at_level(logging.WARNING, logger="mcp_server_openrouter.cache"):
         snapshot = await make_cache(tmp_path, upstream, clock).get()
     assert snapshot.source == "network" and len(snapshot.catalog) == 40
@@ -141,7 +139,7 @@ async def test_an_unreadable_or_unwritable_cache_never_breaks_a_call(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     (tmp_path / "openrouter_model_cache.json").mkdir()  # a directory where the file should be
-    upstream, clock = Upstream(), Clock()
+    upstream, clock = Upstream(), FakeClock(START)
     with caplog.at_level(logging.WARNING, logger="mcp_server_openrouter.cache"):
         snapshot = await make_cache(tmp_path, upstream, clock).get()
     assert len(snapshot.catalog) == 40
@@ -150,7 +148,7 @@ async def test_an_unreadable_or_unwritable_cache_never_breaks_a_call(
 
 
 async def test_ttl_zero_fetches_every_time_and_writes_nothing(tmp_path: Path) -> None:
-    upstream, clock = Upstream(), Clock()
+    upstream, clock = Upstream(), FakeClock(START)
     cache = make_cache(tmp_path, upstream, clock, ttl=0)
     await cache.get()
     await cache.get()
@@ -159,7 +157,7 @@ async def test_ttl_zero_fetches_every_time_and_writes_nothing(tmp_path: Path) ->
 
 
 async def test_a_failed_refresh_answers_from_the_stale_copy_and_says_how_old(tmp_path: Path) -> None:
-    upstream, clock = Upstream(), Clock()
+    upstream, clock = Upstream(), FakeClock(START)
     cache = make_cache(tmp_path, upstream, clock)
     await cache.get()
     clock.now += 5 * 3600
@@ -171,7 +169,7 @@ async def test_a_failed_refresh_answers_from_the_stale_copy_and_says_how_old(tmp
 
 
 async def test_after_a_failed_refresh_the_network_is_retried_only_a_minute_later(tmp_path: Path) -> None:
-    upstream, clock = Upstream(), Clock()
+    upstream, clock = Upstream(), FakeClock(START)
     cache = make_cache(tmp_path, upstream, clock)
     await cache.get()
     clock.now += 2 * 3600
@@ -188,7 +186,7 @@ async def test_after_a_failed_refresh_the_network_is_retried_only_a_minute_later
 
 
 async def test_a_failed_refresh_after_a_restart_falls_back_to_the_file(tmp_path: Path) -> None:
-    upstream, clock = Upstream(), Clock()
+    upstream, clock = Upstream(), FakeClock(START)
     await make_cache(tmp_path, upstream, clock).get()
     clock.now += 2 * 3600
     upstream.error = ServiceUnavailableError("down", status=503)
@@ -197,14 +195,14 @@ async def test_a_failed_refresh_after_a_restart_falls_back_to_the_file(tmp_path:
 
 
 async def test_with_no_copy_a_failed_fetch_is_a_clear_error(tmp_path: Path) -> None:
-    upstream, clock = Upstream(), Clock()
+    upstream, clock = Upstream(), FakeClock(START)
     upstream.error = APIConnectionError("could not reach https://openrouter.ai/api/v1")
     with pytest.raises(APIConnectionError, match="could not reach"):
         await make_cache(tmp_path, upstream, clock).get()
 
 
 async def test_errors_that_are_not_outages_are_raised_even_with_a_stale_copy(tmp_path: Path) -> None:
-    upstream, clock = Upstream(), Clock()
+    upstream, clock = Upstream(), FakeClock(START)
     cache = make_cache(tmp_path, upstream, clock)
     await cache.get()
     clock.now += 2 * 3600
@@ -214,7 +212,7 @@ async def test_errors_that_are_not_outages_are_raised_even_with_a_stale_copy(tmp
 
 
 async def test_refresh_true_skips_both_layers(tmp_path: Path) -> None:
-    upstream, clock = Upstream(), Clock()
+    upstream, clock = Upstream(), FakeClock(START)
     cache = make_cache(tmp_path, upstream, clock)
     await cache.get()
     assert (await cache.get(refresh=True)).source == "network"
@@ -222,10 +220,10 @@ async def test_refresh_true_skips_both_layers(tmp_path: Path) -> None:
 
 
 async def test_concurrent_calls_during_a_refresh_share_one_upstream_request(tmp_path: Path) -> None:
-    upstream, clock = Upstream(), Clock()
+    upstream, clock = Upstream(), FakeClock(START)
     upstream.gate = anyio.Event()
     cache = make_cache(tmp_path, upstream, clock)
-    results = []
+    results: list[CatalogSnapshot] = []
 
     async def call() -> None:
         results.append(await cache.get())
@@ -329,7 +327,7 @@ def test_concurrent_writers_never_leave_a_half_written_file(tmp_path: Path) -> N
 
 
 async def test_the_service_serves_filtered_pages_from_the_simulator_once(
-    tmp_path: Path, simulator: Any, settings: Any
+    tmp_path: Path, simulator: Simulator, settings: Settings
 ) -> None:
     from mcp_server_openrouter.app import open_app
     from mcp_server_openrouter.catalog import ModelQuery
@@ -344,13 +342,11 @@ async def test_the_service_serves_filtered_pages_from_the_simulator_once(
     assert len([e for e in simulator.events_of("request") if e.path == "/models"]) == 1
 
 
-async def test_pages_are_recomputed_when_a_new_catalogue_arrives(tmp_path: Path, simulator: Any) -> None:
+async def test_pages_are_recomputed_when_a_new_catalogue_arrives(tmp_path: Path, simulator: Simulator) -> None:
     from mcp_server_openrouter.app import open_app
     from mcp_server_openrouter.catalog import ModelQuery
 
-    from .helpers import make_settings
-
-    clock = Clock()
+    clock = FakeClock(START)
     transport = httpx.ASGITransport(app=simulator.app)
     query = ModelQuery.build(provider="openai", limit=100)
     async with open_app(make_settings(tmp_path), transport=transport, clock=clock) as app:

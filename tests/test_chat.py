@@ -8,6 +8,8 @@ from mcp_server_openrouter.chat.progress import ProgressReporter, text_tail
 from mcp_server_openrouter.chat.request import ChatRequest, normalize_messages
 from mcp_server_openrouter.errors import InvalidArgumentError
 
+from .helpers import FakeClock
+
 
 def test_a_body_holds_only_what_the_caller_gave() -> None:
     assert ChatRequest.create(model="openai/gpt-4o", messages="hi").body() == {
@@ -63,14 +65,6 @@ def test_out_of_range_parameters_are_refused_with_the_allowed_range(kwargs: dict
 def test_malformed_messages_say_which_message_is_wrong(messages: object, words: str) -> None:
     with pytest.raises(InvalidArgumentError, match=words):
         normalize_messages(messages)
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 async def collect(interval: float, clock: FakeClock) -> tuple[ProgressReporter, list[tuple[float, str]]]:

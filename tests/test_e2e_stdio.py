@@ -8,16 +8,17 @@ import shutil
 import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import IO
+from typing import TextIO
 
 import anyio
 import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
+from mcp.types import TextContent
 
 from mcp_server_openrouter.simulator import Fault, Simulator, serve_in_thread
 
-from .helpers import FAKE_KEY
+from .helpers import FAKE_KEY, structured_of
 
 pytestmark = pytest.mark.anyio
 
@@ -52,13 +53,13 @@ def loopback() -> Iterator[tuple[Simulator, str]]:
 
 
 @pytest.fixture
-def stderr_log(tmp_path: Path) -> Iterator[IO[str]]:
+def stderr_log(tmp_path: Path) -> Iterator[TextIO]:
     with (tmp_path / "server-stderr.log").open("w+") as log:
         yield log
 
 
 @pytest.fixture
-async def session(loopback: tuple[Simulator, str], tmp_path: Path, stderr_log: IO[str]) -> AsyncIterator[Client]:
+async def session(loopback: tuple[Simulator, str], tmp_path: Path, stderr_log: TextIO) -> AsyncIterator[Client]:
     command, args = server_command()
     params = StdioServerParameters(command=command, args=args, env=server_env(loopback[1], tmp_path), cwd=tmp_path)
     async with Client(stdio_client(params, errlog=stderr_log)) as client:
@@ -66,24 +67,24 @@ async def session(loopback: tuple[Simulator, str], tmp_path: Path, stderr_log: I
 
 
 async def test_a_client_lists_the_tools_and_chats_over_stdio(
-    session: Client, loopback: tuple[Simulator, str], stderr_log: IO[str]
+    session: Client, loopback: tuple[Simulator, str], stderr_log: TextIO
 ) -> None:
     names = {t.name for t in (await session.list_tools()).tools}
     assert {"chat_with_model", "list_available_models"} <= names
     assert loopback[0].events == []  # start-up and tools/list touched no network
     result = await session.call_tool("chat_with_model", {"model": "mistralai/mistral-small", "messages": "Bonjour"})
     assert not result.is_error
-    assert result.structured_content["text"].startswith("[simulated mistralai/mistral-small]")
-    assert result.structured_content["cost_usd"] > 0
+    assert structured_of(result)["text"].startswith("[simulated mistralai/mistral-small]")
+    assert structured_of(result)["cost_usd"] > 0
     stderr_log.seek(0)
     assert FAKE_KEY not in stderr_log.read()
 
 
 async def test_streaming_over_stdio_sends_progress_notifications(session: Client) -> None:
-    progress: list[float] = []
+    values: list[float] = []
 
-    async def on_progress(value: float, total: float | None, message: str | None) -> None:
-        progress.append(value)
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        values.append(progress)
 
     result = await session.call_tool(
         "chat_with_model",
@@ -91,8 +92,8 @@ async def test_streaming_over_stdio_sends_progress_notifications(session: Client
         progress_callback=on_progress,
     )
     assert not result.is_error
-    tokens = result.structured_content["usage"]["completion_tokens"]
-    assert len(progress) >= tokens and int(progress[-1]) == tokens
+    tokens = structured_of(result)["usage"]["completion_tokens"]
+    assert len(values) >= tokens and int(values[-1]) == tokens
 
 
 async def test_cancelling_a_streamed_call_closes_the_upstream_request(
@@ -102,8 +103,8 @@ async def test_cancelling_a_streamed_call_closes_the_upstream_request(
     simulator.add_fault(Fault(token_delay=0.5))  # ~15 s of tokens: far longer than the test
     first_token = anyio.Event()
 
-    async def on_progress(value: float, total: float | None, message: str | None) -> None:
-        if value >= 1:
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        if progress >= 1:
             first_token.set()
 
     async with anyio.create_task_group() as group:
@@ -133,14 +134,15 @@ async def test_errors_reach_the_client_as_tool_errors_over_stdio(
 ) -> None:
     result = await session.call_tool("chat_with_model", {"model": "anthropic/claude-sonet-4.6", "messages": "hi"})
     assert result.is_error
-    assert "Did you mean: anthropic/claude-sonnet-4.6" in result.content[0].text  # type: ignore[union-attr]
+    first = result.content[0]
+    assert isinstance(first, TextContent) and "Did you mean: anthropic/claude-sonnet-4.6" in first.text
     loopback[0].add_fault("unavailable", times=None)
     result = await session.call_tool("list_available_models", {"provider": "openai"})
     assert not result.is_error  # the catalogue was fetched once already and is reused
 
 
 async def test_the_server_starts_without_a_key_and_says_how_to_set_one(
-    loopback: tuple[Simulator, str], tmp_path: Path, stderr_log: IO[str]
+    loopback: tuple[Simulator, str], tmp_path: Path, stderr_log: TextIO
 ) -> None:
     command, args = server_command()
     params = StdioServerParameters(
@@ -149,7 +151,8 @@ async def test_the_server_starts_without_a_key_and_says_how_to_set_one(
     async with Client(stdio_client(params, errlog=stderr_log)) as client:
         assert (await client.list_tools()).tools
         result = await client.call_tool("chat_with_model", {"model": "openai/gpt-4o", "messages": "hi"})
-    assert result.is_error and "OPENROUTER_API_KEY" in result.content[0].text  # type: ignore[union-attr]
+    first = result.content[0]
+    assert result.is_error and isinstance(first, TextContent) and "OPENROUTER_API_KEY" in first.text
     assert loopback[0].events_of("request") == []  # nothing was sent, and nothing at start-up
 
 
@@ -214,10 +217,8 @@ async def test_stdout_carries_nothing_but_json_rpc_for_a_whole_session(
                         answered.add(message["id"])
         await process.stdin.aclose()
         assert process.stderr is not None
-        chunks = []
         with anyio.fail_after(20):  # the server exits once stdin closes: read its whole stderr
-            async for chunk in process.stderr:
-                chunks.append(chunk)
+            chunks = [chunk async for chunk in process.stderr]
         stderr = b"".join(chunks).decode()
     assert any('"notifications/progress"' in line for line in lines)
     assert buffer == b""
@@ -230,24 +231,24 @@ async def test_the_catalogue_tools_work_over_stdio(session: Client) -> None:
         "list_available_models", {"supports": ["tools", "reasoning"], "min_context": 100000, "sort": "newest"}
     )
     assert not result.is_error
-    data = result.structured_content
+    data = structured_of(result)
     assert data["catalogue_size"] >= 300 and data["total_matches"] > 0
     assert all(m["context_length"] >= 100000 for m in data["models"])
     info = await session.call_tool("get_model_info", {"model": data["models"][0]["id"]})
-    assert not info.is_error and info.structured_content["providers"]
+    assert not info.is_error and structured_of(info)["providers"]
 
 
 async def test_a_restarted_server_answers_from_the_file_cache(
-    loopback: tuple[Simulator, str], tmp_path: Path, stderr_log: IO[str]
+    loopback: tuple[Simulator, str], tmp_path: Path, stderr_log: TextIO
 ) -> None:
     simulator, base_url = loopback
     command, args = server_command()
     params = StdioServerParameters(command=command, args=args, env=server_env(base_url, tmp_path), cwd=tmp_path)
-    sources = []
+    sources: list[str] = []
     for _ in range(2):
         async with Client(stdio_client(params, errlog=stderr_log)) as client:
             result = await client.call_tool("list_available_models", {"provider": "openai"})
-            sources.append(result.structured_content["source"])
+            sources.append(structured_of(result)["source"])
     assert sources == ["network", "file"]
     assert len([e for e in simulator.events if e.path == "/models"]) == 1
     assert (tmp_path / "cache" / "openrouter-mcp" / "openrouter_model_cache.json").is_file()

@@ -14,7 +14,7 @@ from mcp_server_openrouter.config import Settings
 from mcp_server_openrouter.server import create_server
 from mcp_server_openrouter.simulator import Fault, Simulator
 
-from .helpers import FAKE_KEY, make_settings
+from .helpers import FAKE_KEY, make_settings, structured_of, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -23,11 +23,6 @@ pytestmark = pytest.mark.anyio
 async def client(settings: Settings, transport: httpx.ASGITransport) -> AsyncIterator[Client]:
     async with Client(create_server(settings, transport=transport)) as connected:
         yield connected
-
-
-def text_of(result: object) -> str:
-    content = result.content  # type: ignore[attr-defined]
-    return "\n".join(block.text for block in content)
 
 
 async def test_the_tool_list_is_small_flat_and_annotated(client: Client) -> None:
@@ -41,8 +36,9 @@ async def test_the_tool_list_is_small_flat_and_annotated(client: Client) -> None
     assert set(chat.input_schema["required"]) == {"model", "messages"}
     assert chat.input_schema["properties"]["model"]["type"] == "string"
     assert chat.output_schema is not None and "cost_usd" in chat.output_schema["properties"]
-    assert by_name["list_available_models"].annotations.read_only_hint is True
-    assert chat.annotations.read_only_hint is False
+    listing_annotations = by_name["list_available_models"].annotations
+    assert listing_annotations is not None and listing_annotations.read_only_hint is True
+    assert chat.annotations is not None and chat.annotations.read_only_hint is False
     for tool in tools:
         assert tool.description and "\n" not in tool.description.strip()
 
@@ -53,7 +49,7 @@ async def test_chat_returns_the_reply_with_model_tokens_and_cost(client: Client,
         {"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "Say hi"}], "max_tokens": 50},
     )
     assert not result.is_error
-    data = result.structured_content
+    data = structured_of(result)
     assert data["text"].startswith("[simulated openai/gpt-4o-mini] Received 1 message")
     assert data["requested_model"] == "openai/gpt-4o-mini"
     assert data["model"].startswith("openai/gpt-4o-mini-")  # the dated canonical slug
@@ -105,7 +101,7 @@ async def test_streaming_reports_progress_and_returns_the_whole_text(client: Cli
         progress_callback=on_progress,
     )
     assert not result.is_error
-    data = result.structured_content
+    data = structured_of(result)
     assert data["streamed"] is True and data["cost_usd"] > 0
     values = [p for p, _ in updates]
     assert values == sorted(values) and len(set(values)) == len(values)
@@ -190,7 +186,7 @@ async def test_list_available_models_filters_by_provider_prefix_in_any_case(clie
         "anthropic/claude-sonnet-4.6 | Anthropic: Claude Sonnet 4.6 | ctx 1,000,000 | in $3.00 / out $15.00 per 1M"
         " | tools, reasoning, vision, files, web_search" in lines
     )
-    assert result.structured_content["total_matches"] == len(lines)
+    assert structured_of(result)["total_matches"] == len(lines)
 
 
 async def test_list_available_models_shows_free_and_variable_prices(client: Client) -> None:
@@ -212,7 +208,7 @@ async def test_list_available_models_filters_and_pages_with_structured_results(c
     arguments = {"supports": ["vision", "tools"], "max_price_per_million": [1, 5], "sort": "price", "limit": 5}
     result = await client.call_tool("list_available_models", arguments)
     assert not result.is_error
-    data = result.structured_content
+    data = structured_of(result)
     assert len(data["models"]) == 5 and data["total_matches"] > 5 and data["next_offset"] == 5
     assert data["catalogue_size"] >= 300 and data["source"] == "network"
     assert all({"vision", "tools"} <= set(m["capabilities"]) for m in data["models"])
@@ -221,8 +217,8 @@ async def test_list_available_models_filters_and_pages_with_structured_results(c
     header = text_of(result).splitlines()[0]
     assert header.startswith(f"Models 1–5 of {data['total_matches']} matching") and "Next page: offset=5." in header
     following = await client.call_tool("list_available_models", {**arguments, "offset": 5})
-    assert following.structured_content["models"][0]["id"] not in {m["id"] for m in data["models"]}
-    assert following.structured_content["source"] == "memory"
+    assert structured_of(following)["models"][0]["id"] not in {m["id"] for m in data["models"]}
+    assert structured_of(following)["source"] == "memory"
 
 
 async def test_bad_filters_are_tool_errors_that_list_the_choices(client: Client) -> None:
@@ -235,20 +231,20 @@ async def test_bad_filters_are_tool_errors_that_list_the_choices(client: Client)
 async def test_no_match_says_so_plainly(client: Client) -> None:
     result = await client.call_tool("list_available_models", {"search": "no-such-model-anywhere"})
     assert not result.is_error and text_of(result).startswith("No models match")
-    assert result.structured_content["total_matches"] == 0
+    assert structured_of(result)["total_matches"] == 0
 
 
 async def test_list_vision_models_equals_supports_vision(client: Client) -> None:
     vision = await client.call_tool("list_vision_models", {"limit": 100})
     same = await client.call_tool("list_available_models", {"supports": ["vision"], "limit": 100})
-    assert vision.structured_content["models"] == same.structured_content["models"]
-    assert all("vision" in m["capabilities"] for m in vision.structured_content["models"])
+    assert structured_of(vision)["models"] == structured_of(same)["models"]
+    assert all("vision" in m["capabilities"] for m in structured_of(vision)["models"])
 
 
 async def test_get_model_info_tells_everything_including_providers(client: Client) -> None:
     result = await client.call_tool("get_model_info", {"model": "anthropic/claude-sonnet-4.6"})
     assert not result.is_error
-    info = result.structured_content
+    info = structured_of(result)
     assert info["context_length"] == 1_000_000 and info["max_output_tokens"] == 64000
     assert info["prices"]["input"] == "$3.00 per 1M tokens"
     assert info["prices"]["output"] == "$15.00 per 1M tokens"
@@ -264,7 +260,7 @@ async def test_get_model_info_tells_everything_including_providers(client: Clien
 
 async def test_get_model_info_accepts_variants_and_suggests_for_typos(client: Client) -> None:
     online = await client.call_tool("get_model_info", {"model": "openai/gpt-4o:online"})
-    assert not online.is_error and online.structured_content["id"] == "openai/gpt-4o"
+    assert not online.is_error and structured_of(online)["id"] == "openai/gpt-4o"
     typo = await client.call_tool("get_model_info", {"model": "google/gemini-2.5-flsh"})
     assert typo.is_error and "Did you mean: google/gemini-2.5-flash" in text_of(typo)
 
@@ -286,7 +282,7 @@ async def test_a_failed_refresh_answers_from_the_copy_it_has_and_says_so(tmp_pat
         refresh = await client.call_tool("refresh_model_cache", {})
     assert not result.is_error
     assert text_of(result).startswith("Warning: the catalogue could not be refreshed")
-    assert "down" in result.structured_content["stale_reason"]
+    assert "down" in structured_of(result)["stale_reason"]
     assert refresh.is_error and "could not be refreshed" in text_of(refresh)
 
 
@@ -294,7 +290,7 @@ async def test_chat_with_cache_true_is_answered_locally_the_second_time(client: 
     arguments = {"model": "openai/gpt-4o", "messages": "2+2?", "temperature": 0, "cache": True}
     first = await client.call_tool("chat_with_model", arguments)
     second = await client.call_tool("chat_with_model", arguments)
-    assert second.structured_content["cached"] is True and second.structured_content["cost_usd"] == 0
-    assert first.structured_content["text"] == second.structured_content["text"]
+    assert structured_of(second)["cached"] is True and structured_of(second)["cost_usd"] == 0
+    assert structured_of(first)["text"] == structured_of(second)["text"]
     assert "cached: no charge" in text_of(second)
     assert len(simulator.events_of("request")) == 1
