@@ -1,8 +1,12 @@
-"""The opt-in response cache: only identical deterministic requests, only while fresh."""
+"""The opt-in response cache: only identical deterministic requests, only while fresh.
+
+The store itself (TTL, bound, a corrupt file) is tested in `tests/storage/test_responses.py`.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -11,14 +15,13 @@ from mcp_server_openrouter.app import AppContext, open_app
 from mcp_server_openrouter.chat import ChatRequest, ChatResult
 from mcp_server_openrouter.errors import InvalidArgumentError
 from mcp_server_openrouter.simulator import Simulator
-from mcp_server_openrouter.storage.responses import SQLiteResponseStore
 
-from .helpers import FakeClock, make_settings
+from .helpers import make_settings
 
 pytestmark = pytest.mark.anyio
 
 
-def request(prompt: str = "hi", model: str = "openai/gpt-4o", **options: object) -> ChatRequest:
+def request(prompt: str = "hi", model: str = "openai/gpt-4o", **options: Any) -> ChatRequest:
     return ChatRequest.create(model=model, messages=prompt, **options)
 
 
@@ -36,31 +39,6 @@ def test_the_key_changes_with_any_part_of_the_request() -> None:
     assert key != request("hi!", temperature=0).cache_key("https://a/v1")
     assert key != request(temperature=0, max_tokens=5).cache_key("https://a/v1")
     assert key != request(model="openai/gpt-4o-mini", temperature=0).cache_key("https://a/v1")
-
-
-async def test_entries_expire_with_the_ttl_and_the_oldest_go_beyond_the_bound(tmp_path: Path) -> None:
-    clock = FakeClock(1_800_000_000.0)
-    cache = SQLiteResponseStore(tmp_path / "r.sqlite3", ttl_seconds=100, max_entries=2, clock=clock)
-    assert await cache.get("a") is None
-    await cache.put("a", "m", {"text": "A"})
-    clock.now += 1
-    await cache.put("b", "m", {"text": "B"})
-    clock.now += 1
-    await cache.put("c", "m", {"text": "C"})
-    assert await cache.get("a") is None
-    assert await cache.get("b") == {"text": "B"} and await cache.get("c") == {"text": "C"}
-    assert (await cache.describe())["entries"] == 2
-    clock.now += 100
-    assert await cache.get("c") is None
-
-
-async def test_a_corrupt_database_is_ignored_with_a_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    path = tmp_path / "r.sqlite3"
-    path.write_bytes(b"this is not sqlite" * 100)
-    cache = SQLiteResponseStore(path, ttl_seconds=100, max_entries=10)
-    assert await cache.get("a") is None
-    await cache.put("a", "m", {"text": "A"})
-    assert any("response cache" in m for m in caplog.messages)
 
 
 async def run_twice(app: AppContext, cache: bool | None = None) -> tuple[ChatResult, ChatResult]:
@@ -101,7 +79,7 @@ async def test_cache_true_that_cannot_apply_is_refused_with_the_reason(
     tmp_path: Path,
     simulator: Simulator,
     overrides: dict[str, object],
-    options: dict[str, object],
+    options: dict[str, Any],
     stream: bool,
     words: str,
 ) -> None:

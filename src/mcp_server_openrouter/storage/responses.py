@@ -3,6 +3,11 @@
 Keys come from `chat.request.ChatRequest.cache_key` (a hash of the base URL and the whole
 request). Entries live for `CACHE_TTL_HOURS`; the oldest are dropped beyond
 `CACHE_RESPONSES_MAX_ENTRIES`. SQLite serialises writers, so processes can share it.
+
+The file, its modes, WAL and schema versions are `storage.sqlite.SQLiteDatabase`'s job; this
+module holds the table and the queries. The cache is an optimisation, so every failure (a
+corrupt or unreadable file, a lock held too long, a file from a newer release) is logged and
+answered as a miss: `get` returns None, `put` does nothing, no exception reaches the caller.
 """
 
 from __future__ import annotations
@@ -11,25 +16,28 @@ import json
 import logging
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import anyio
 
-from mcp_server_openrouter.storage.files import remove_file
+from mcp_server_openrouter.storage.sqlite import Migration, SchemaTooNewError, SQLiteDatabase
 
 logger = logging.getLogger(__name__)
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS responses (
-    key TEXT PRIMARY KEY,
-    created REAL NOT NULL,
-    model TEXT NOT NULL,
-    result TEXT NOT NULL
-)
-"""
+MIGRATIONS: list[Migration] = [
+    # 1: the table as releases before schema versions created it (user_version 0). IF NOT EXISTS
+    # lets those files upgrade in place, keeping their entries.
+    """
+    CREATE TABLE IF NOT EXISTS responses (
+        key TEXT PRIMARY KEY,
+        created REAL NOT NULL,
+        model TEXT NOT NULL,
+        result TEXT NOT NULL
+    );
+    """,
+]
 
 
 class SQLiteResponseStore:
@@ -47,43 +55,24 @@ class SQLiteResponseStore:
         self.ttl_seconds = ttl_seconds
         self.max_entries = max_entries
         self._clock = clock
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        """A connection that commits on success and is always closed."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(self.path, timeout=5)
-        try:
-            with connection:
-                connection.execute(_SCHEMA)
-                yield connection
-        finally:
-            connection.close()
-
-    async def get(self, key: str) -> dict[str, Any] | None:
-        return await anyio.to_thread.run_sync(self._get, key)
-
-    async def put(self, key: str, model: str, result: Mapping[str, Any]) -> None:
-        await anyio.to_thread.run_sync(self._put, key, model, result)
+        self._db = SQLiteDatabase(path, MIGRATIONS, label="response cache")
 
     @property
     def location(self) -> str:
         return str(self.path)
 
-    async def clear(self) -> bool:
-        return remove_file(self.path)
-
-    async def describe(self) -> dict[str, Any]:
-        return await anyio.to_thread.run_sync(self._describe)
-
-    def _get(self, key: str) -> dict[str, Any] | None:
+    async def get(self, key: str) -> dict[str, Any] | None:
         """The stored result for `key` if it is still fresh."""
-        if not self.path.exists():
+        # Looking up must not create the file: no cache until the first reply is stored.
+        if not await anyio.Path(self.path).exists():
             return None
         try:
-            with self._connect() as db:
-                row = db.execute("SELECT created, result FROM responses WHERE key = ?", (key,)).fetchone()
-        except sqlite3.Error as exc:
+            row = await self._db.run(
+                lambda db: db.execute("SELECT created, result FROM responses WHERE key = ?", (key,)).fetchone()
+            )
+        except SchemaTooNewError:
+            return None  # logged once by SQLiteDatabase
+        except (sqlite3.Error, OSError) as exc:
             logger.warning("response cache %s is unreadable (%s); not using it", self.path, exc)
             return None
         if row is None or self._clock() - row[0] >= self.ttl_seconds:
@@ -94,28 +83,47 @@ class SQLiteResponseStore:
             return None
         return result if isinstance(result, dict) else None
 
-    def _put(self, key: str, model: str, result: Mapping[str, Any]) -> None:
+    async def put(self, key: str, model: str, result: Mapping[str, Any]) -> None:
+        """Store `result`, then drop the expired and the oldest beyond the bound; failures are logged."""
+        now, text = self._clock(), json.dumps(result)
+
+        def write(db: sqlite3.Connection) -> None:
+            db.execute(
+                "INSERT OR REPLACE INTO responses (key, created, model, result) VALUES (?, ?, ?, ?)",
+                (key, now, model, text),
+            )
+            db.execute("DELETE FROM responses WHERE created < ?", (now - self.ttl_seconds,))
+            db.execute(
+                "DELETE FROM responses WHERE key NOT IN (SELECT key FROM responses ORDER BY created DESC LIMIT ?)",
+                (self.max_entries,),
+            )
+
         try:
-            with self._connect() as db:
-                db.execute(
-                    "INSERT OR REPLACE INTO responses (key, created, model, result) VALUES (?, ?, ?, ?)",
-                    (key, self._clock(), model, json.dumps(result)),
-                )
-                db.execute("DELETE FROM responses WHERE created < ?", (self._clock() - self.ttl_seconds,))
-                db.execute(
-                    "DELETE FROM responses WHERE key NOT IN (SELECT key FROM responses ORDER BY created DESC LIMIT ?)",
-                    (self.max_entries,),
-                )
-        except sqlite3.Error as exc:
+            await self._db.run(write, write=True)
+        except SchemaTooNewError:
+            pass  # logged once by SQLiteDatabase
+        except (sqlite3.Error, OSError) as exc:
             logger.warning("could not write the response cache %s: %s", self.path, exc)
+
+    async def clear(self) -> bool:
+        return await anyio.to_thread.run_sync(self._db.remove)
+
+    async def describe(self) -> dict[str, Any]:
+        return await anyio.to_thread.run_sync(self._describe)
 
     def _describe(self) -> dict[str, Any]:
         info: dict[str, Any] = {"path": str(self.path), "exists": self.path.is_file()}
         if info["exists"]:
             info["bytes"] = self.path.stat().st_size
             try:
-                with self._connect() as db:
-                    info["entries"] = db.execute("SELECT COUNT(*) FROM responses").fetchone()[0]
-            except sqlite3.Error:
+                info["entries"] = self._db.run_sync(_count)
+            except SchemaTooNewError as exc:
+                info["unusable"] = str(exc)
+            except (sqlite3.Error, OSError):
                 info["corrupt"] = True
         return info
+
+
+def _count(db: sqlite3.Connection) -> int:
+    count: int = db.execute("SELECT COUNT(*) FROM responses").fetchone()[0]
+    return count
