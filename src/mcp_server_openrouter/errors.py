@@ -4,6 +4,8 @@ The hierarchy::
 
     OpenRouterMCPError                   base of everything below
     ├── InvalidArgumentError             an argument the caller can fix (also a ValueError)
+    ├── storage.sqlite.SchemaTooNewError a database written by a newer version (also an sqlite3
+    │                                    error; kept there so this module needs no sqlite3)
     └── OpenRouterError                  every failure of a call to OpenRouter
         ├── MissingAPIKeyError           no key configured; nothing was sent
         ├── APIConnectionError           the request never got an answer
