@@ -109,10 +109,17 @@ class AppContext:
 
     async def _warm_up(self) -> None:
         started = time.perf_counter()
-        # Importing httpx and its dependencies is the slow part; a thread keeps the loop free.
-        await anyio.to_thread.run_sync(_import_client_modules)
-        self.get_client()
-        self.warmed.set()
+        try:
+            # Importing httpx and its dependencies is the slow part; a thread keeps the loop free.
+            await anyio.to_thread.run_sync(_import_client_modules)
+            self.get_client()
+        except Exception as exc:
+            # A failure here must not end the server's task group: the first call builds the
+            # client again and reports the error to the caller who needs it.
+            logger.warning("could not prepare the HTTP client in the background: %s", type(exc).__name__)
+            return
+        finally:
+            self.warmed.set()
         logger.debug("client ready in %.1f ms", (time.perf_counter() - started) * 1000)
 
     async def aclose(self) -> None:

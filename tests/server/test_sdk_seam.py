@@ -96,3 +96,21 @@ async def test_the_client_is_warmed_once_a_session_has_started(settings: Setting
         if warms:
             await app.warmed.wait()
         assert (app._client is not None) is warms
+
+
+async def test_a_failed_warm_up_leaves_the_server_running_and_the_call_reports_it(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import mcp_server_openrouter.app as app_module
+
+    def broken(settings: Settings, transport: object = None) -> None:
+        raise ValueError("no client today")
+
+    monkeypatch.setattr(app_module, "build_client", broken)
+    async with open_app(settings) as app:
+        app.warm_up()
+        await app.warmed.wait()
+        assert app._client is None
+        with pytest.raises(ValueError, match="no client today"):
+            app.get_client()
+    assert any("could not prepare the HTTP client" in message for message in caplog.messages)
