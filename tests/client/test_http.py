@@ -93,7 +93,8 @@ async def test_server_errors_are_retried_with_backoff_then_succeed(
 ) -> None:
     simulator.add_fault("unavailable", times=2)
     sleep = FakeSleep()
-    async with make_client(settings, transport, sleep=sleep) as client:
+    # A random draw of 0 is the jitter factor 1: the waits are the plain doubling backoff.
+    async with make_client(settings, transport, sleep=sleep, random=lambda: 0.0) as client:
         completion = await client.chat(BODY)
     assert completion.text
     assert sleep.waits == [0.5, 1.0]
@@ -104,7 +105,8 @@ async def test_retries_stop_after_the_configured_number(tmp_path: Path, simulato
     simulator.add_fault("bad_gateway", times=None)
     sleep = FakeSleep()
     settings = make_settings(tmp_path, max_retries=1)
-    async with make_client(settings, httpx.ASGITransport(app=simulator.app), sleep=sleep) as client:
+    no_jitter = make_client(settings, httpx.ASGITransport(app=simulator.app), sleep=sleep, random=lambda: 0.0)
+    async with no_jitter as client:
         with pytest.raises(ServiceUnavailableError, match="retry shortly"):
             await client.chat(BODY)
     assert sleep.waits == [0.5]
@@ -282,8 +284,8 @@ async def test_key_info_reads_both_the_wrapped_and_the_bare_shape(tmp_path: Path
 
     async with make_client(make_settings(tmp_path), httpx.MockTransport(answer)) as client:
         info = await client.key_info()
-    assert info["rate_limit"] == {"requests": 40, "interval": "10s"}
-    assert info["limit"] is None
+    assert (info.rate_limit_requests, info.rate_limit_interval) == (40, "10s")
+    assert info.limit is None and info.label == "sk-or-v1-0fa...240"
 
 
 async def test_the_generation_id_falls_back_to_the_header_when_the_body_has_none(tmp_path: Path) -> None:

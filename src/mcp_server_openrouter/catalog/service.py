@@ -6,7 +6,7 @@ Plain async functions over the two-layer cache; nothing here knows about MCP.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +18,7 @@ from mcp_server_openrouter.storage import CatalogStore
 from mcp_server_openrouter.storage.memory import LRUCache
 
 if TYPE_CHECKING:
-    from mcp_server_openrouter.client import OpenRouterClient
+    from mcp_server_openrouter.client import Endpoint, OpenRouterClient
 
 
 def is_outage(exc: Exception) -> bool:
@@ -29,7 +29,7 @@ def is_outage(exc: Exception) -> bool:
 @dataclass(frozen=True)
 class ModelDetails:
     model: Model
-    endpoints: list[dict[str, Any]]
+    endpoints: Sequence[Endpoint]
     endpoints_error: str | None
     snapshot: CatalogSnapshot
 
@@ -58,7 +58,7 @@ class CatalogService:
         )
         self._pages: LRUCache[ModelQuery, ModelPage] = LRUCache(memory_items)
         self._pages_catalog: Catalog | None = None
-        self._endpoints: LRUCache[str, tuple[float, list[dict[str, Any]]]] = LRUCache(memory_items)
+        self._endpoints: LRUCache[str, tuple[float, tuple[Endpoint, ...]]] = LRUCache(memory_items)
 
     @property
     def caching(self) -> bool:
@@ -109,10 +109,9 @@ class CatalogService:
         if cached is not None and self._clock() - cached[0] < self.ttl_seconds:
             return ModelDetails(model, cached[1], None, snapshot)
         try:
-            data = await self._client().model_endpoints(model.id)
+            endpoints = (await self._client().model_endpoints(model.id)).endpoints
         except OpenRouterError as exc:
-            return ModelDetails(model, [], str(exc), snapshot)
-        endpoints = [e for e in data.get("endpoints") or [] if isinstance(e, dict)]
+            return ModelDetails(model, (), str(exc), snapshot)
         if self.caching:
             self._endpoints.put(model.id, (self._clock(), endpoints))
         return ModelDetails(model, endpoints, None, snapshot)

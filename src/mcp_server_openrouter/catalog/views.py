@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, Field, WithJsonSchema
 
@@ -13,6 +13,9 @@ from mcp_server_openrouter._parse import as_int, as_mapping, as_str
 from mcp_server_openrouter.catalog.cache import CatalogSnapshot
 from mcp_server_openrouter.catalog.model import CAPABILITIES, Model, Price, format_usd
 from mcp_server_openrouter.catalog.query import ModelPage
+
+if TYPE_CHECKING:
+    from mcp_server_openrouter.client import Endpoint
 
 # Per-token prices shown per 1M tokens; the others are per unit.
 _PER_MILLION = {
@@ -163,21 +166,19 @@ def price_labels(pricing: Mapping[str, Any]) -> dict[str, str]:
     return labels
 
 
-def model_info(
-    model: Model, endpoints: Sequence[Mapping[str, Any]], endpoints_error: str | None
-) -> tuple[str, ModelInfo]:
+def model_info(model: Model, endpoints: Sequence[Endpoint], endpoints_error: str | None) -> tuple[str, ModelInfo]:
     raw = model.raw
     top = as_mapping(raw.get("top_provider"))
     defaults = {k: v for k, v in as_mapping(raw.get("default_parameters")).items() if v is not None}
     providers = [
         ProviderEndpoint(
-            provider=as_str(e.get("provider_name")) or as_str(e.get("name")) or "?",
-            context_length=as_int(e.get("context_length")),
-            max_output_tokens=as_int(e.get("max_completion_tokens")),
-            input_usd_per_million=Price.parse(as_mapping(e.get("pricing")).get("prompt")).usd_per_million,
-            output_usd_per_million=Price.parse(as_mapping(e.get("pricing")).get("completion")).usd_per_million,
-            quantization=as_str(e.get("quantization")),
-            uptime_last_30m=e.get("uptime_last_30m") if isinstance(e.get("uptime_last_30m"), (int, float)) else None,
+            provider=e.provider_name or e.name or "?",
+            context_length=e.context_length,
+            max_output_tokens=e.max_completion_tokens,
+            input_usd_per_million=Price(e.pricing.prompt).usd_per_million,
+            output_usd_per_million=Price(e.pricing.completion).usd_per_million,
+            quantization=e.quantization,
+            uptime_last_30m=e.uptime_last_30m,
         )
         for e in endpoints
     ]

@@ -1,15 +1,29 @@
-"""OpenRouter HTTP client: chat (plain and streamed), models, generations, key info.
+"""OpenRouter HTTP client, the one door to the upstream: chat (plain and streamed), models,
+endpoints, generations, key info and credits.
 
 `OpenRouterClient` and `ChatStream` live in the one module that imports httpx; they are
-loaded on first access, so importing this package for its errors, stream events or
-response models stays cheap and the server answers `initialize` without httpx.
+loaded on first access, so importing this package for its errors, stream events, response
+models, retry policy or metering records stays cheap and the server answers `initialize`
+without httpx.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mcp_server_openrouter.client._models import ChatCompletion, Usage
+from mcp_server_openrouter.client._limits import Limiter
+from mcp_server_openrouter.client._metering import OnRequest, RequestRecord
+from mcp_server_openrouter.client._models import (
+    ChatCompletion,
+    Credits,
+    Endpoint,
+    EndpointPricing,
+    Generation,
+    KeyInfo,
+    ModelEndpoints,
+    Usage,
+)
+from mcp_server_openrouter.client._retry import OnRetry, RetryPolicy
 from mcp_server_openrouter.client._streaming import Delta, KeepAlive, StreamAccumulator, StreamEvent
 from mcp_server_openrouter.errors import (
     APIConnectionError,
@@ -54,19 +68,30 @@ __all__ = [
     "BadRequestError",
     "ChatCompletion",
     "ChatStream",
+    "Credits",
     "Delta",
+    "Endpoint",
+    "EndpointPricing",
+    "Generation",
     "InsufficientCreditsError",
     "InvalidModelError",
     "KeepAlive",
+    "KeyInfo",
+    "Limiter",
     "MissingAPIKeyError",
+    "ModelEndpoints",
     "NotFoundError",
+    "OnRequest",
+    "OnRetry",
     "OpenRouterClient",
     "OpenRouterError",
     "PermissionDeniedError",
     "ProviderError",
     "RateLimitError",
+    "RequestRecord",
     "RequestTimeoutError",
     "ResponseError",
+    "RetryPolicy",
     "ServiceUnavailableError",
     "StreamAccumulator",
     "StreamError",
