@@ -67,7 +67,7 @@ def own_imports(path: Path) -> set[str]:
 SOURCES = sorted(PACKAGE.rglob("*.py"))
 
 
-def test_the_source_tree_is_found() -> None:
+def test_the_checks_below_read_the_whole_source_tree() -> None:
     assert len(SOURCES) > 30
 
 

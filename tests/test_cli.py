@@ -113,6 +113,19 @@ async def test_simulate_serves_the_fake_api_on_a_loopback_port(tmp_path: Path) -
     assert url.startswith("http://127.0.0.1:") and len(models) >= 300
 
 
+def test_models_says_plainly_when_the_service_cannot_be_reached(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = clean_env(tmp_path, OPENROUTER_BASE_URL=f"http://127.0.0.1:{port}/api/v1", OPENROUTER_MAX_RETRIES="0")
+    result = run("models", "--provider", "openai", env=env)
+    assert result.returncode == 1
+    assert "openrouter-mcp: could not reach" in result.stderr and "OPENROUTER_BASE_URL" in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
 def test_models_prints_json_for_scripts_and_a_table_for_people(tmp_path: Path) -> None:
     from mcp_server_openrouter.simulator import Simulator, serve_in_thread
 

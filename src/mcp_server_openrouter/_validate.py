@@ -2,8 +2,10 @@
 or raises `InvalidArgumentError` with a message that says what to pass instead.
 
 Used by `ModelQuery.build` directly and by `ChatRequest` through pydantic validators, so an
-option is checked (and its message worded) the same way wherever it appears. `bool` is never
-accepted where a number is expected: JSON `true` is not 1.
+option is checked (and its message worded) the same way wherever it appears. These checks refuse
+`bool` where a number is expected (`True` is not 1) — but note that over MCP the SDK first
+coerces arguments to the tool's declared types (a JSON `true` for an `int` argument arrives as 1),
+as it always has; arguments declared `object` reach these checks untouched.
 """
 
 from __future__ import annotations

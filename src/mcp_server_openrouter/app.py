@@ -162,12 +162,21 @@ async def open_app(
     transport: httpx.AsyncBaseTransport | None = None,
     clock: Callable[[], float] = time.time,
 ) -> AsyncIterator[AppContext]:
-    """An app context whose background tasks and client end when the block does."""
+    """An app context whose background tasks and client end when the block does.
+
+    An error raised in the block comes out as itself, not wrapped in the task group's
+    `ExceptionGroup`, so callers (the CLI) can catch `OpenRouterError` as usual.
+    """
+    failure: Exception | None = None
     async with anyio.create_task_group() as tasks:
         app = make_app(settings, transport=transport, clock=clock, tasks=tasks)
         try:
             yield app
+        except Exception as exc:
+            failure = exc
         finally:
             tasks.cancel_scope.cancel()
             with anyio.CancelScope(shield=True):
                 await app.aclose()
+    if failure is not None:
+        raise failure

@@ -66,14 +66,27 @@ def test_a_changed_sdk_is_reported_instead_of_silently_ignored(monkeypatch: pyte
         declare_tool(answer, ToolAnnotations())
 
 
-async def test_warm_up_builds_the_client_in_the_background_once(tmp_path: Path, settings: Settings) -> None:
+async def test_warm_up_builds_the_client_in_the_background_once(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mcp_server_openrouter.app as app_module
+
+    builds: list[Settings] = []
+    real_build = app_module.build_client
+
+    def counting(settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> Any:
+        builds.append(settings)
+        return real_build(settings, transport)
+
+    monkeypatch.setattr(app_module, "build_client", counting)
     async with open_app(settings) as app:
         assert app._client is None  # nothing built at start
         app.warm_up()
         app.warm_up()  # a second call is a no-op
         await app.warmed.wait()
-        first = app.client
-        assert app.client is first
+        assert app._client is not None  # built by the warm-up, not by the line below
+        assert app.client is app._client
+    assert len(builds) == 1
 
 
 class _FakeRequest:
@@ -93,12 +106,13 @@ async def test_the_client_is_warmed_once_a_session_has_started(settings: Setting
             return None
 
         await warm_up_when_initialized(_FakeRequest(method, app), call_next)  # type: ignore[arg-type]
+        assert app._warming is warms  # the warm-up was started, or not
         if warms:
             await app.warmed.wait()
         assert (app._client is not None) is warms
 
 
-async def test_a_failed_warm_up_leaves_the_server_running_and_the_call_reports_it(
+async def test_a_failed_warm_up_is_logged_and_the_next_use_of_the_client_raises_again(
     settings: Settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     import mcp_server_openrouter.app as app_module

@@ -108,7 +108,8 @@ class ChatRequest(BaseModel):
     model: Annotated[str, checked(a_model_id)]
     messages: Annotated[list[dict[str, Any]], checked(normalize_messages)]
     max_tokens: Annotated[int | None, checked(v.positive_int)] = None
-    # `int | float` keeps an integer as the caller wrote it (1, not 1.0) in the body and the cache key.
+    # `int | float` keeps an integer as a Python caller wrote it (1, not 1.0); over MCP the SDK has
+    # already coerced the argument to the tool's `float`, so the body and cache key match earlier releases.
     temperature: Annotated[int | float | None, checked(a_temperature)] = None
     top_p: Annotated[int | float | None, checked(a_top_p)] = None
     stop: Annotated[str | list[str] | None, checked(stop_sequences)] = None

@@ -17,7 +17,7 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 
 from mcp_server_openrouter._redact import redact
 from mcp_server_openrouter.app import AppContext
-from mcp_server_openrouter.errors import InvalidArgumentError, OpenRouterError, StreamError
+from mcp_server_openrouter.errors import OpenRouterMCPError, StreamError
 from mcp_server_openrouter.server._sdk import declare_tool
 
 AppCtx = Context[AppContext, Any]
@@ -54,9 +54,7 @@ def tool_errors() -> Iterator[None]:
     """Turn domain and HTTP errors into `ToolError` (never a traceback, never the key)."""
     try:
         yield
-    except InvalidArgumentError as exc:
-        raise ToolError(redact(str(exc))) from None
-    except OpenRouterError as exc:
+    except OpenRouterMCPError as exc:
         message = str(exc)
         if isinstance(exc, StreamError) and exc.partial_text:
             message += f"\n\nPartial reply received before the error:\n{exc.partial_text}"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from pathlib import Path
+
+logger = logging.getLogger(__name__)
 
 DIR_MODE = 0o700
 FILE_MODE = 0o600
@@ -14,6 +17,8 @@ def private_dir(path: Path) -> Path:
     """Create `path` (and parents) as `0700`; tighten it if it exists with looser permissions."""
     path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
     if os.name == "posix" and path.stat().st_mode & 0o077:
+        # Said out loud: the directory may be one the user chose (OPENROUTER_MCP_CACHE_DIR).
+        logger.warning("%s was readable by others; restricting it to its owner (0700)", path)
         path.chmod(DIR_MODE)
     return path
 
