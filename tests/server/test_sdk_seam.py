@@ -6,7 +6,6 @@ the tool list silently outgrowing its byte budget.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import httpx
