@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -33,6 +33,9 @@ if TYPE_CHECKING:
     from mcp_server_openrouter.client import OpenRouterClient
 
 logger = logging.getLogger(__name__)
+
+# How long the server must have been quiet before the background warm-up imports httpx.
+WARM_UP_IDLE_SECONDS = 0.1
 
 
 def build_client(settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> OpenRouterClient:
@@ -63,8 +66,11 @@ class AppContext:
     clock: Callable[[], float] = time.time
     tasks: TaskGroup | None = None
     _client: OpenRouterClient | None = field(default=None, init=False, repr=False)
+    warm_up_idle_seconds: float = WARM_UP_IDLE_SECONDS
     _warming: bool = field(default=False, init=False, repr=False)
     warmed: anyio.Event = field(default_factory=anyio.Event, init=False, repr=False)
+    _busy: int = field(default=0, init=False, repr=False)
+    _last_activity: float = field(default=0.0, init=False, repr=False)
 
     def __post_init__(self) -> None:
         settings = self.settings
@@ -96,11 +102,22 @@ class AppContext:
             self._client = build_client(self.settings, self.transport)
         return self._client
 
+    @contextmanager
+    def activity(self) -> Iterator[None]:
+        """Mark a request or notification being handled (the warm-up waits for quiet)."""
+        self._busy += 1
+        try:
+            yield
+        finally:
+            self._busy -= 1
+            self._last_activity = time.monotonic()
+
     def warm_up(self) -> None:
         """Build the client in the background (import httpx off the event loop), once.
 
-        Called when the client says the session is initialized: `initialize` is answered
-        first, and the import no longer lands on the first tool call.
+        Called when a session has started. It waits until nothing has been handled for
+        `warm_up_idle_seconds`, so the import (which holds the GIL in bursts) never slows a
+        call in flight, such as a catalogue page answered from the file cache right after start.
         """
         if self._warming or self._client is not None or self.tasks is None:
             return
@@ -108,6 +125,9 @@ class AppContext:
         self.tasks.start_soon(self._warm_up)
 
     async def _warm_up(self) -> None:
+        # Polling at the idle interval is the point here: "quiet" is a condition on the clock.
+        while self._busy or time.monotonic() - self._last_activity < self.warm_up_idle_seconds:  # noqa: ASYNC110
+            await anyio.sleep(self.warm_up_idle_seconds)
         started = time.perf_counter()
         try:
             # Importing httpx and its dependencies is the slow part; a thread keeps the loop free.

@@ -127,3 +127,16 @@ async def test_a_failed_warm_up_is_logged_and_the_next_use_of_the_client_raises_
         with pytest.raises(ValueError, match="no client today"):
             app.get_client()
     assert any("could not prepare the HTTP client" in message for message in caplog.messages)
+
+
+async def test_the_warm_up_waits_until_no_call_is_in_flight(settings: Settings) -> None:
+    import anyio
+
+    async with open_app(settings) as app:
+        app.warm_up_idle_seconds = 0.01
+        with app.activity():  # a call is being handled
+            app.warm_up()
+            await anyio.wait_all_tasks_blocked()
+            assert not app.warmed.is_set() and app._client is None
+        await app.warmed.wait()
+        assert app._client is not None

@@ -37,9 +37,11 @@ _SESSION_STARTED = frozenset({"notifications/initialized", "server/discover"})
 
 async def warm_up_when_initialized(ctx: ServerRequestContext[AppContext, Any], call_next: CallNext) -> HandlerResult:
     """Middleware: once a session has started, build the upstream client in the background."""
-    outcome = await call_next(ctx)
+    app = ctx.lifespan_context
+    with app.activity():
+        outcome = await call_next(ctx)
     if ctx.method in _SESSION_STARTED:
-        ctx.lifespan_context.warm_up()
+        app.warm_up()
     return outcome
 
 
