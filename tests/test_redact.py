@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 import pytest
 
@@ -22,3 +23,45 @@ def test_log_records_are_redacted_after_formatting(caplog: pytest.LogCaptureFixt
     with caplog.at_level(logging.INFO, logger="test-redaction"):
         logger.info("sending with key %s", "sk-or-v1-abcdef0123456789")
     assert caplog.messages == ["sending with key sk-or-…[redacted]"]
+
+
+@pytest.fixture
+def registered() -> Iterator[str]:
+    from mcp_server_openrouter import _redact
+
+    key = "gsk_live+key/with=odd.chars"
+    saved = _redact._secrets
+    _redact.register_secret(key)
+    yield key
+    _redact._secrets = saved
+
+
+def test_the_configured_key_is_redacted_whatever_its_shape_and_encoding(registered: str) -> None:
+    from urllib.parse import quote
+
+    text = f"echo: Bearer {registered}; in a URL: ?key={quote(registered, safe='')}"
+    cleaned = redact(text)
+    assert registered not in cleaned and quote(registered, safe="") not in cleaned
+    assert cleaned == "echo: Bearer [redacted key]; in a URL: ?key=[redacted key]"
+
+
+def test_urls_are_shown_without_credentials_or_query() -> None:
+    from mcp_server_openrouter._redact import strip_url_credentials
+
+    assert strip_url_credentials("https://user:s3cret-token@example.com:8443/api/v1?key=abc") == (
+        "https://example.com:8443/api/v1?…"
+    )
+    assert strip_url_credentials("https://openrouter.ai/api/v1") == "https://openrouter.ai/api/v1"
+
+
+def test_logged_tracebacks_are_redacted_too(registered: str, caplog: pytest.LogCaptureFixture) -> None:
+    logger = logging.getLogger("test-redaction-traceback")
+    logger.addFilter(RedactingFilter())
+    with caplog.at_level(logging.ERROR, logger="test-redaction-traceback"):
+        try:
+            raise ValueError(f"Illegal header value b'Bearer {registered}'")
+        except ValueError:
+            logger.exception("request failed")
+    record = caplog.records[-1]
+    assert record.exc_text is not None and registered not in record.exc_text
+    assert "[redacted key]" in record.exc_text and caplog.text.count(registered) == 0
