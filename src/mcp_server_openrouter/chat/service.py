@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,8 @@ from mcp_server_openrouter.storage import ResponseStore
 
 if TYPE_CHECKING:
     from mcp_server_openrouter.client import OpenRouterClient
+
+logger = logging.getLogger(__name__)
 
 
 class ChatService:
@@ -60,9 +63,9 @@ class ChatService:
     ) -> ChatResult:
         key = request.cache_key(self._base_url) if self._use_response_cache(request, stream, cache) else None
         if key is not None:
-            hit = await self.responses.get(key)
+            hit = await self._cached(key)
             if hit is not None:
-                return ChatResult.model_validate({**hit, "cached": True, "cost_usd": 0.0})
+                return hit
         try:
             result = await run_chat(
                 self._client(),
@@ -77,6 +80,21 @@ class ChatService:
                 raise better from exc
             raise
         if key is not None:
-            stored = result.model_dump(mode="json", exclude={"cached"})
-            await self.responses.put(key, result.requested_model, stored)
+            await self._store(key, result)
         return result
+
+    # The reply is paid for by now: no failure of a cache may lose it, or make the caller pay twice.
+
+    async def _cached(self, key: str) -> ChatResult | None:
+        try:
+            hit = await self.responses.get(key)
+            return None if hit is None else ChatResult.model_validate({**hit, "cached": True, "cost_usd": 0.0})
+        except Exception as exc:  # a broken store or a tampered entry is a miss, never a failed call
+            logger.warning("response cache lookup failed (%s); asking the model", type(exc).__name__)
+            return None
+
+    async def _store(self, key: str, result: ChatResult) -> None:
+        try:
+            await self.responses.put(key, result.requested_model, result.model_dump(mode="json", exclude={"cached"}))
+        except Exception as exc:
+            logger.warning("could not store the reply in the response cache (%s); returning it anyway", exc)

@@ -6,7 +6,9 @@ one domain function on the `AppContext` it gets from the request context, and re
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import functools
+import logging
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -19,6 +21,8 @@ from mcp_server_openrouter._redact import redact
 from mcp_server_openrouter.app import AppContext
 from mcp_server_openrouter.errors import OpenRouterMCPError, StreamError
 from mcp_server_openrouter.server._sdk import declare_tool
+
+logger = logging.getLogger(__name__)
 
 AppCtx = Context[AppContext, Any]
 F = TypeVar("F", bound=Callable[..., Any])
@@ -42,7 +46,20 @@ class ToolSet:
         return register
 
     def declare(self) -> list[Tool]:
-        return [declare_tool(fn, annotations) for fn, annotations in self._entries]
+        return [declare_tool(_guarded(fn), annotations) for fn, annotations in self._entries]
+
+
+def _guarded(fn: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """`fn` with every failure mapped to a `ToolError` that says what broke (never a bare
+    "Error executing tool", never a traceback on the wire). Signature and hints are kept
+    (`functools.wraps`), so the SDK builds the same schemas and still injects the context."""
+
+    @functools.wraps(fn)
+    async def guarded(*args: Any, **kwargs: Any) -> Any:
+        with tool_errors(fn.__name__):
+            return await fn(*args, **kwargs)
+
+    return guarded
 
 
 def app_of(ctx: AppCtx) -> AppContext:
@@ -50,15 +67,35 @@ def app_of(ctx: AppCtx) -> AppContext:
 
 
 @contextmanager
-def tool_errors() -> Iterator[None]:
-    """Turn domain and HTTP errors into `ToolError` (never a traceback, never the key)."""
+def tool_errors(tool: str = "the tool") -> Iterator[None]:
+    """Turn every failure into a `ToolError` that says what broke and what to do (never the key)."""
     try:
         yield
+    except ToolError:
+        raise
     except OpenRouterMCPError as exc:
         message = str(exc)
         if isinstance(exc, StreamError) and exc.partial_text:
             message += f"\n\nPartial reply received before the error:\n{exc.partial_text}"
         raise ToolError(redact(message)) from None
+    except OSError as exc:
+        logger.warning("%s: %s", tool, exc)
+        where = f" {exc.filename}" if exc.filename else ""
+        raise ToolError(
+            redact(
+                f"{tool} could not use a local file{where}: {exc.strerror or exc}. Check that the cache and "
+                "data directories (`openrouter-mcp config-path`) exist and are writable."
+            )
+        ) from None
+    except Exception as exc:
+        # A bug: the whole traceback goes to the log (stderr, key redacted), a short reason to the caller.
+        logger.exception("%s failed unexpectedly", tool)
+        raise ToolError(
+            redact(
+                f"{tool} failed unexpectedly ({type(exc).__name__}: {exc}). This is a bug in openrouter-mcp; "
+                "the details are in the server's log. Trying again may work."
+            )
+        ) from None
 
 
 def result(text: str, structured: dict[str, Any]) -> CallToolResult:

@@ -19,7 +19,6 @@ from mcp_server_openrouter.server._tooling import (
     ToolSet,
     app_of,
     result,
-    tool_errors,
 )
 from mcp_server_openrouter.server.chat_tools import ModelId
 
@@ -62,21 +61,20 @@ async def list_available_models(
     refresh: Annotated[bool, Field(description="Fetch a fresh catalogue first.")] = False,
 ) -> Annotated[CallToolResult, ModelList]:
     """Find models by provider, capability, price, context; one line each with $/1M in/out."""
-    with tool_errors():
-        query = ModelQuery.build(
-            provider=provider,
-            search=search,
-            input_modality=input_modality,
-            output_modality=output_modality,
-            supports=supports,
-            max_price_per_million=max_price_per_million,
-            min_context=min_context,
-            free_only=free_only,
-            sort=sort,
-            limit=limit,
-            offset=offset,
-        )
-        page, snapshot = await app_of(ctx).catalog.list_models(query, refresh=refresh)
+    query = ModelQuery.build(
+        provider=provider,
+        search=search,
+        input_modality=input_modality,
+        output_modality=output_modality,
+        supports=supports,
+        max_price_per_million=max_price_per_million,
+        min_context=min_context,
+        free_only=free_only,
+        sort=sort,
+        limit=limit,
+        offset=offset,
+    )
+    page, snapshot = await app_of(ctx).catalog.list_models(query, refresh=refresh)
     return _model_list_result(page, snapshot)
 
 
@@ -88,17 +86,15 @@ async def list_vision_models(
     offset: int | None = None,
 ) -> Annotated[CallToolResult, ModelList]:
     """List models that accept images as input (same as supports=["vision"])."""
-    with tool_errors():
-        query = ModelQuery.build(provider=provider, supports=["vision"], limit=limit, offset=offset)
-        page, snapshot = await app_of(ctx).catalog.list_models(query)
+    query = ModelQuery.build(provider=provider, supports=["vision"], limit=limit, offset=offset)
+    page, snapshot = await app_of(ctx).catalog.list_models(query)
     return _model_list_result(page, snapshot)
 
 
 @tools.add(READ_ONLY)
 async def get_model_info(model: ModelId, ctx: AppCtx) -> Annotated[CallToolResult, ModelInfo]:
     """Everything about one model: prices, limits, modalities, parameters, providers."""
-    with tool_errors():
-        details = await app_of(ctx).catalog.model_details(model)
+    details = await app_of(ctx).catalog.model_details(model)
     text, info = views.model_info(details.model, details.endpoints, details.endpoints_error)
     warning = views.stale_warning(details.snapshot, time.time()) if details.snapshot.stale_reason else ""
     return result(warning + text, info.model_dump(mode="json", exclude_none=True))
@@ -108,8 +104,7 @@ async def get_model_info(model: ModelId, ctx: AppCtx) -> Annotated[CallToolResul
 async def refresh_model_cache(ctx: AppCtx) -> str:
     """Fetch the model catalogue from OpenRouter now, replacing both cache layers."""
     app = app_of(ctx)
-    with tool_errors():
-        snapshot = await app.catalog.snapshot(refresh=True)
+    snapshot = await app.catalog.snapshot(refresh=True)
     if snapshot.stale_reason:
         raise ToolError(views.stale_warning(snapshot, time.time()).strip())
     return f"Catalogue refreshed: {len(snapshot.catalog)} models from {app.settings.base_url}."
