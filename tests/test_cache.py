@@ -120,19 +120,38 @@ async def test_a_file_from_another_base_url_is_not_used(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "content",
-    ["{not json", '{"version": 1, "models": "nope", "fetched_at": 1}', "[]", '{"version": 99}', ""],
+    [
+        b"{not json",
+        b'{"version": 1, "models": "nope", "fetched_at": 1}',
+        b"[]",
+        b'{"version": 99}',
+        b"",
+        bytes(range(256)) * 64,  # binary junk
+        b"[" * 100_000 + b"]" * 100_000,  # nested deeper than the JSON parser's recursion limit
+    ],
+    ids=["not-json", "models-not-a-list", "a-list", "future-format", "empty", "binary", "deeply-nested"],
 )
 async def test_a_corrupt_file_is_logged_ignored_and_replaced(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture, content: str
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, content: bytes
 ) -> None:
     path = tmp_path / "openrouter_model_cache.json"
-    path.write_text(content)
+    path.write_bytes(content)
     upstream, clock = Upstream(), FakeClock(START)
-    with caplog.at_level(logging.WARNING, logger="mcp_server_openrouter.cache"):
+    with caplog.at_level(logging.WARNING, logger="mcp_server_openrouter.storage.catalog_file"):
         snapshot = await make_cache(tmp_path, upstream, clock).get()
     assert snapshot.source == "network" and len(snapshot.catalog) == 40
     assert any("corrupt" in message for message in caplog.messages)
     assert json.loads(path.read_text())["version"] == 1
+
+
+async def test_a_file_dated_in_the_future_is_not_fresh_forever(tmp_path: Path) -> None:
+    upstream, clock = Upstream(), FakeClock(START)
+    await make_cache(tmp_path, upstream, clock).get()
+    path = tmp_path / "openrouter_model_cache.json"
+    stored = json.loads(path.read_text())
+    path.write_text(json.dumps({**stored, "fetched_at": START + 10 * 365 * 86400}))
+    snapshot = await make_cache(tmp_path, upstream, clock).get()
+    assert snapshot.source == "network" and upstream.calls == 2
 
 
 async def test_an_unreadable_or_unwritable_cache_never_breaks_a_call(

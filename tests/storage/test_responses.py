@@ -54,16 +54,52 @@ async def test_entries_expire_with_the_ttl_and_the_oldest_go_beyond_the_bound(tm
     assert await cache.get("c") is None
 
 
-async def test_a_corrupt_database_is_ignored_with_a_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_corrupt_database_is_replaced_with_a_warning_and_works_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     path = tmp_path / "r.sqlite3"
     path.write_bytes(b"this is not sqlite" * 100)
     cache = store(path)
+    assert (await cache.describe())["corrupt"] is True
     with caplog.at_level(logging.WARNING):
         assert await cache.get("a") is None
         await cache.put("a", "m", {"text": "A"})
-    assert any("response cache" in m and "unreadable" in m for m in caplog.messages)
-    assert any("could not write the response cache" in m for m in caplog.messages)
-    assert (await cache.describe())["corrupt"] is True
+    assert any("response cache" in m and "is damaged" in m and "replacing it" in m for m in caplog.messages)
+    assert await cache.get("a") == {"text": "A"}
+    assert (await cache.describe())["entries"] == 1
+
+
+async def test_a_corrupt_database_found_when_writing_is_replaced_and_the_reply_stored(tmp_path: Path) -> None:
+    path = tmp_path / "r.sqlite3"
+    path.write_bytes(b"\x00garbage" * 500)
+    cache = store(path)
+    await cache.put("a", "m", {"text": "A"})
+    assert await cache.get("a") == {"text": "A"}
+
+
+async def test_a_locked_database_costs_a_short_wait_not_seconds(tmp_path: Path) -> None:
+    import time
+
+    path = tmp_path / "r.sqlite3"
+    cache = store(path)
+    await cache.put("a", "m", {"text": "A"})
+    with closing(sqlite3.connect(path)) as other:
+        other.execute("BEGIN EXCLUSIVE")  # another process holds the lock
+        started = time.monotonic()
+        await cache.put("b", "m", {"text": "B"})
+        waited = time.monotonic() - started
+        other.rollback()
+    assert waited < 2.0  # the response store gives up after 0.5 s; the old store waited 5-10 s
+    assert await cache.get("b") is None and await cache.get("a") == {"text": "A"}
+
+
+async def test_an_entry_dated_in_the_future_is_not_fresh_forever(tmp_path: Path) -> None:
+    path = tmp_path / "r.sqlite3"
+    cache = store(path)
+    await cache.put("a", "m", {"text": "A"})
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute("UPDATE responses SET created = created + 86400 * 365")
+    assert await cache.get("a") is None
 
 
 async def test_a_path_that_cannot_be_opened_is_logged_and_answered_as_a_miss(
@@ -75,7 +111,7 @@ async def test_a_path_that_cannot_be_opened_is_logged_and_answered_as_a_miss(
     with caplog.at_level(logging.WARNING):
         await cache.put("a", "m", {"text": "A"})
         assert await cache.get("a") is None
-    assert any("could not write the response cache" in m for m in caplog.messages)
+    assert any("response cache" in m and "could not be written" in m for m in caplog.messages)
 
 
 async def test_a_database_made_by_the_previous_release_upgrades_in_place_and_keeps_its_entries(

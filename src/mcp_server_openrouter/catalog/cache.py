@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 # so an outage costs one slow call (with its retries) a minute instead of every call.
 RETRY_AFTER_FAILURE_SECONDS = 60.0
 T = TypeVar("T")
+# Clocks of processes sharing the cache file may differ a little; more than this is not skew.
+CLOCK_SKEW_SECONDS = 300.0
 
 
 class SingleFlight(Generic[T]):
@@ -107,7 +109,9 @@ class CatalogCache:
         return self.ttl_seconds > 0
 
     def _fresh(self, fetched_at: float) -> bool:
-        return self._clock() - fetched_at < self.ttl_seconds
+        # A copy dated in the future (a clock that jumped, a hand-edited file) is not fresh forever.
+        age = self._clock() - fetched_at
+        return -CLOCK_SKEW_SECONDS <= age < self.ttl_seconds
 
     async def get(self, *, refresh: bool = False) -> CatalogSnapshot:
         if self.enabled and not refresh:

@@ -45,7 +45,7 @@ class CatalogFile:
 
     def load_sync(self, base_url: str) -> StoredCatalog | None:
         try:
-            text = self.path.read_text(encoding="utf-8")
+            text = self.path.read_bytes()  # decoded by json.loads, inside the corrupt-file handling
         except FileNotFoundError:
             return None
         except OSError as exc:
@@ -59,8 +59,11 @@ class CatalogFile:
             fetched_at = float(data["fetched_at"])
             if not isinstance(models, list) or not all(isinstance(m, dict) and "id" in m for m in models):
                 raise ValueError("`models` is not a list of models")
-        except (ValueError, KeyError, TypeError) as exc:
-            logger.warning("model cache %s is corrupt (%s); ignoring it, it will be replaced", self.path, exc)
+        except (ValueError, KeyError, TypeError, RecursionError) as exc:
+            # ValueError covers binary junk (UnicodeDecodeError) too; RecursionError a deeply nested file.
+            logger.warning(
+                "model cache %s is corrupt (%s); ignoring it, it will be replaced", self.path, type(exc).__name__
+            )
             return None
         if data.get("base_url") != base_url:
             logger.info("model cache %s is for %s, not %s; ignoring it", self.path, data.get("base_url"), base_url)
@@ -86,8 +89,8 @@ class CatalogFile:
             return info
         info["bytes"] = self.path.stat().st_size
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            data = json.loads(self.path.read_bytes())
             info.update(base_url=data.get("base_url"), fetched_at=float(data["fetched_at"]), models=len(data["models"]))
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
             info["corrupt"] = True
         return info

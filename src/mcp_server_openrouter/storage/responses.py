@@ -39,6 +39,10 @@ MIGRATIONS: list[Migration] = [
     """,
 ]
 
+# A cache must not slow a call down: when another process holds the lock this long, it is a miss
+# (or an unstored reply) rather than a wait. The reply itself is never lost (see chat.service).
+BUSY_TIMEOUT_SECONDS = 0.5
+
 
 class SQLiteResponseStore:
     """A `ResponseStore` in one SQLite file."""
@@ -55,7 +59,7 @@ class SQLiteResponseStore:
         self.ttl_seconds = ttl_seconds
         self.max_entries = max_entries
         self._clock = clock
-        self._db = SQLiteDatabase(path, MIGRATIONS, label="response cache")
+        self._db = SQLiteDatabase(path, MIGRATIONS, label="response cache", busy_timeout=BUSY_TIMEOUT_SECONDS)
 
     @property
     def location(self) -> str:
@@ -73,10 +77,10 @@ class SQLiteResponseStore:
         except SchemaTooNewError:
             return None  # logged once by SQLiteDatabase
         except (sqlite3.Error, OSError) as exc:
-            logger.warning("response cache %s is unreadable (%s); not using it", self.path, exc)
+            await self._repair_if_corrupt(exc, "unreadable")
             return None
-        if row is None or self._clock() - row[0] >= self.ttl_seconds:
-            return None
+        if row is None or not isinstance(row[0], (int, float)) or not 0 <= self._clock() - row[0] < self.ttl_seconds:
+            return None  # absent, tampered with, expired, or dated in the future
         try:
             result = json.loads(row[1])
         except ValueError:
@@ -98,12 +102,31 @@ class SQLiteResponseStore:
                 (self.max_entries,),
             )
 
+        if await self._write(write):
+            await self._write(write)  # the damaged file was replaced: store the reply in the new one
+
+    async def _write(self, write: Callable[[sqlite3.Connection], None]) -> bool:
+        """Run `write`; True when it failed on a damaged file that has now been replaced."""
         try:
             await self._db.run(write, write=True)
         except SchemaTooNewError:
-            pass  # logged once by SQLiteDatabase
+            return False  # logged once by SQLiteDatabase
         except (sqlite3.Error, OSError) as exc:
-            logger.warning("could not write the response cache %s: %s", self.path, exc)
+            return await self._repair_if_corrupt(exc, "could not be written")
+        return False
+
+    async def _repair_if_corrupt(self, error: BaseException, what: str) -> bool:
+        """Log the failure; a damaged file (it is only a cache) is deleted so the next write starts afresh."""
+        if not self._db.is_corrupt(error):
+            logger.warning("response cache %s %s (%s); not using it for now", self.path, what, error)
+            return False
+        logger.warning("response cache %s is damaged (%s); replacing it", self.path, error)
+        try:
+            await anyio.to_thread.run_sync(self._db.remove)
+        except OSError as exc:
+            logger.warning("could not remove the damaged response cache %s: %s", self.path, exc)
+            return False
+        return True
 
     async def clear(self) -> bool:
         return await anyio.to_thread.run_sync(self._db.remove)

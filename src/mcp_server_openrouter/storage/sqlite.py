@@ -58,10 +58,18 @@ class SchemaTooNewError(OpenRouterMCPError, sqlite3.DatabaseError):
 class SQLiteDatabase:
     """One SQLite file with an ordered list of migrations; `run` does the work in a worker thread."""
 
-    def __init__(self, path: Path, migrations: Sequence[Migration], *, label: str = "database") -> None:
+    def __init__(
+        self,
+        path: Path,
+        migrations: Sequence[Migration],
+        *,
+        label: str = "database",
+        busy_timeout: float = BUSY_TIMEOUT_SECONDS,
+    ) -> None:
         self.path = path
         self.migrations = tuple(migrations)
         self.label = label  # names the store in log messages, e.g. "response cache"
+        self.busy_timeout = busy_timeout
         self._refused_version: int | None = None  # the too-new version already logged
 
     @property
@@ -87,6 +95,11 @@ class SQLiteDatabase:
         with self._connect() as connection, _transaction(connection, "BEGIN IMMEDIATE" if write else "BEGIN"):
             return fn(connection)
 
+    def is_corrupt(self, error: BaseException) -> bool:
+        """Whether `error` says the file is damaged (not merely locked or unwritable)."""
+        text = str(error).lower()
+        return isinstance(error, sqlite3.DatabaseError) and ("not a database" in text or "malformed" in text)
+
     def remove(self) -> bool:
         """Delete the database and any WAL siblings; False if there was no database."""
         existed = remove_file(self.path)
@@ -101,7 +114,7 @@ class SQLiteDatabase:
         self._tighten_modes()
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a migration's scripts and
         # functions share one transaction (the sqlite3 module would commit around executescript).
-        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        connection = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
         try:
             version = self._check_version(connection)  # before WAL: never change a file we refuse
             connection.execute("PRAGMA journal_mode=WAL")  # readers don't wait for writers
