@@ -76,6 +76,25 @@ def test_the_lru_forgets_the_least_recently_used_entry() -> None:
     assert zero.get("a") is None
 
 
+def test_the_lru_is_bounded_by_weight_as_well_as_by_entries() -> None:
+    lru: LRUCache[str, bytes] = LRUCache(256, max_weight=10_000, weigh=lambda key, value: len(key) + len(value))
+    for index in range(30):
+        lru.put(f"search {index}", b"x" * 4_000)
+    assert lru.weight <= 10_000 and len(lru) == 2  # the two most recent fit
+    assert lru.get("search 29") is not None and lru.get("search 0") is None
+    lru.put("huge", b"x" * 20_000)  # heavier than the whole budget: never kept
+    assert lru.get("huge") is None and len(lru) == 2
+
+
+def test_a_search_of_megabytes_is_refused_before_it_reaches_any_cache() -> None:
+    from mcp_server_openrouter.catalog import ModelQuery
+    from mcp_server_openrouter.errors import InvalidArgumentError
+
+    with pytest.raises(InvalidArgumentError, match=r"`search` is 4,194,304 characters long; give a few words"):
+        ModelQuery.build(search="x" * 4 * 1024 * 1024)
+    assert ModelQuery.build(search="claude " * 70).search  # 490 characters is fine
+
+
 async def test_a_fresh_catalogue_is_answered_from_memory(tmp_path: Path) -> None:
     upstream, clock = Upstream(), FakeClock(START)
     cache = make_cache(tmp_path, upstream, clock)

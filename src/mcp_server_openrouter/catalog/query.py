@@ -13,6 +13,8 @@ from mcp_server_openrouter.errors import InvalidArgumentError
 
 SORTS = ("provider", "price", "context", "newest", "name")
 DEFAULT_LIMIT = 50
+# Model ids, names and descriptions are short: a longer search is a mistake (and costly to filter by).
+MAX_SEARCH_CHARS = 500
 # 100 lines of text plus their structured copy stay well under Claude Code's 25k-token cap.
 MAX_LIMIT = 100
 
@@ -55,6 +57,10 @@ class ModelQuery:
             raise InvalidArgumentError("`provider` must be a provider prefix such as 'openai' or 'anthropic/'.")
         if search is not None and not isinstance(search, str):
             raise InvalidArgumentError("`search` must be a string of words to look for in ids, names and descriptions.")
+        if isinstance(search, str) and len(search) > MAX_SEARCH_CHARS:
+            raise InvalidArgumentError(
+                f"`search` is {len(search):,} characters long; give a few words (at most {MAX_SEARCH_CHARS})."
+            )
         max_in, max_out = _price_bounds(max_price_per_million)
         least_context = None if min_context is None else v.non_negative_int(min_context, "min_context", " of tokens")
         v.boolean(free_only, "free_only")

@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from mcp_server_openrouter.client import Endpoint, OpenRouterClient
 
 
+# The memory held by cached result pages (the models themselves are shared with the catalogue).
+PAGE_CACHE_BYTES = 4 * 1024 * 1024
+
+
 def is_outage(exc: Exception) -> bool:
     """Failures worth answering from a stale catalogue: the network or the service, not us."""
     return isinstance(exc, APIConnectionError) or (isinstance(exc, APIStatusError) and exc.retryable)
@@ -56,7 +60,9 @@ class CatalogService:
             clock=clock,
             can_fall_back=is_outage,
         )
-        self._pages: LRUCache[ModelQuery, ModelPage] = LRUCache(memory_items)
+        self._pages: LRUCache[ModelQuery, ModelPage] = LRUCache(
+            memory_items, max_weight=PAGE_CACHE_BYTES, weigh=_page_weight
+        )
         self._pages_catalog: Catalog | None = None
         self._endpoints: LRUCache[str, tuple[float, tuple[Endpoint, ...]]] = LRUCache(memory_items)
 
@@ -125,6 +131,12 @@ class CatalogService:
         except Exception:  # the original error is more useful than a failed lookup
             return None
         return None
+
+
+def _page_weight(query: ModelQuery, page: ModelPage) -> int:
+    """Roughly the bytes a cached page holds: its query's strings and a reference per model."""
+    strings = sum(len(word) for word in query.search) + len(query.provider or "")
+    return 200 + strings + 8 * len(page.models)
 
 
 def _unknown_model(model_id: str, snapshot: CatalogSnapshot) -> InvalidArgumentError:
