@@ -180,3 +180,12 @@ def test_start_up_and_a_cached_catalogue_call_never_load_the_http_client(tmp_pat
     result = subprocess.run([sys.executable, str(script), str(tmp_path)], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_cache_clear_that_cannot_delete_says_what_and_where_without_a_traceback(tmp_path: Path) -> None:
+    cache_dir = tmp_path / "cache-dir"
+    (cache_dir / "openrouter_model_cache.json").mkdir(parents=True)  # a directory where the file should be
+    env = clean_env(tmp_path, OPENROUTER_MCP_CACHE_DIR=str(cache_dir))
+    result = run("cache", "clear", env=env)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "openrouter-mcp: could not use" in result.stderr and "openrouter_model_cache.json" in result.stderr

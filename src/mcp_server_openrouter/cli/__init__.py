@@ -55,4 +55,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         result: int = _command(args.command or DEFAULT_COMMAND).run(args)
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a command never ends in a traceback: say what broke
+        return _failure(exc)
     return result
+
+
+def _failure(exc: Exception) -> int:
+    from mcp_server_openrouter.cli._common import fail
+    from mcp_server_openrouter.errors import OpenRouterMCPError
+
+    if isinstance(exc, OpenRouterMCPError):
+        return fail(str(exc))
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if exc.filename else ""
+        return fail(f"could not use{where}: {exc.strerror or exc}; check the paths shown by `openrouter-mcp config-path`")
+    return fail(
+        f"unexpected error ({type(exc).__name__}: {exc}); this is a bug in openrouter-mcp, "
+        "please report it with the command you ran."
+    )
