@@ -68,7 +68,8 @@ def _failure(exc: Exception) -> int:
         return fail(str(exc))
     if isinstance(exc, OSError):
         where = f" {exc.filename}" if exc.filename else ""
-        return fail(f"could not use{where}: {exc.strerror or exc}; check the paths shown by `openrouter-mcp config-path`")
+        hint = "check the paths shown by `openrouter-mcp config-path`"
+        return fail(f"could not use{where}: {exc.strerror or exc}; {hint}")
     return fail(
         f"unexpected error ({type(exc).__name__}: {exc}); this is a bug in openrouter-mcp, "
         "please report it with the command you ran."
