@@ -189,3 +189,34 @@ def test_cache_clear_that_cannot_delete_says_what_and_where_without_a_traceback(
     result = run("cache", "clear", env=env)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "openrouter-mcp: could not use" in result.stderr and "openrouter_model_cache.json" in result.stderr
+
+
+LIVE_KEY = "sk-or-v1-live-demo-0000"
+
+
+def test_the_live_demo_reaches_the_service_with_the_key_and_base_url(tmp_path: Path) -> None:
+    from mcp_server_openrouter.simulator import Simulator, serve_in_thread
+
+    simulator = Simulator()  # standing in for the real service, on loopback
+    with serve_in_thread(simulator) as base_url:
+        env = clean_env(tmp_path, OPENROUTER_API_KEY=LIVE_KEY, OPENROUTER_BASE_URL=base_url)
+        result = run("demo", env=env, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Live mode" in result.stdout and "of your OpenRouter credits" in result.stdout
+    chats = [e for e in simulator.events_of("request") if e.path == "/chat/completions"]
+    assert len(chats) >= 3  # chat, streamed chat, the mistake (the repeat is answered from the cache)
+    # The simulator answers only authorised requests, and bills them to the key that sent them.
+    assert set(simulator.accounts) == {LIVE_KEY} and simulator.accounts[LIVE_KEY].usage > 0
+    assert LIVE_KEY not in result.stdout + result.stderr
+
+
+def test_a_demo_step_that_fails_makes_the_demo_exit_non_zero(tmp_path: Path) -> None:
+    from mcp_server_openrouter.simulator import Simulator, serve_in_thread
+
+    simulator = Simulator()
+    simulator.revoked.add(LIVE_KEY)  # every authenticated call now answers 401
+    with serve_in_thread(simulator) as base_url:
+        env = clean_env(tmp_path, OPENROUTER_API_KEY=LIVE_KEY, OPENROUTER_BASE_URL=base_url)
+        result = run("demo", env=env, timeout=120)
+    assert result.returncode == 1
+    assert "step(s) failed: chat, same chat, cached, streamed chat" in " ".join(result.stdout.split())
