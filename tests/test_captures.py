@@ -31,11 +31,15 @@ def captures(prefix: str, suffix: str) -> list[Path]:
     return found
 
 
-def test_the_repo_holds_every_capture_of_the_shared_reference() -> None:
+def test_the_repo_holds_every_capture_of_the_shared_reference_unchanged() -> None:
     if not SHARED_CAPTURES.is_dir():
-        pytest.skip("shared/reference is not beside this checkout")
-    missing = {p.name for p in SHARED_CAPTURES.iterdir()} - {p.name for p in CAPTURES.iterdir()}
-    assert not missing, f"copy these new captures into tests/captures: {sorted(missing)}"
+        pytest.skip(f"DRIFT GUARD NOT RUN: {SHARED_CAPTURES} (shared/ beside the checkout, as CI has it) is missing")
+    shared = {p.name: p.read_bytes() for p in SHARED_CAPTURES.iterdir() if p.is_file()}
+    ours = {p.name: p.read_bytes() for p in CAPTURES.iterdir() if p.is_file()}
+    missing = sorted(set(shared) - set(ours))
+    changed = sorted(name for name in set(shared) & set(ours) if shared[name] != ours[name])
+    assert not missing, f"copy these new captures into tests/captures: {missing}"
+    assert not changed, f"these captures differ from the shared reference; copy them again: {changed}"
 
 
 def test_every_capture_has_its_source_note() -> None:

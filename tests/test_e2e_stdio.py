@@ -136,9 +136,16 @@ async def test_errors_reach_the_client_as_tool_errors_over_stdio(
     assert result.is_error
     first = result.content[0]
     assert isinstance(first, TextContent) and "Did you mean: anthropic/claude-sonnet-4.6" in first.text
-    loopback[0].add_fault("unavailable", times=None)
-    result = await session.call_tool("list_available_models", {"provider": "openai"})
-    assert not result.is_error  # the catalogue was fetched once already and is reused
+    simulator = loopback[0]
+    simulator.add_fault("unavailable", times=None, path="/models")  # OpenRouter's catalogue is down
+    fetches_before = len([e for e in simulator.events_of("request") if e.path == "/models"])
+    result = await session.call_tool("list_available_models", {"provider": "openai", "refresh": True})
+    assert not result.is_error  # answered from the copy fetched earlier in the session...
+    first = result.content[0]
+    assert isinstance(first, TextContent) and "could not be refreshed" in first.text  # ...and it says so
+    assert isinstance(result.structured_content, dict) and result.structured_content["stale_reason"]
+    # The refresh did go to the failing catalogue (with its retries) before falling back.
+    assert len([e for e in simulator.events_of("request") if e.path == "/models"]) > fetches_before
 
 
 async def test_the_server_starts_without_a_key_and_says_how_to_set_one(
