@@ -87,3 +87,12 @@ async def test_the_catalogue_file_is_0600_and_a_looser_existing_directory_is_tig
     await CatalogFile(path).save(STORED)
     assert mode(directory) == 0o700 and mode(path) == 0o600
     assert await CatalogFile(path).load("http://a") == STORED
+
+
+@pytest.mark.usefixtures("permissive_umask")
+async def test_a_catalogue_file_found_readable_by_others_is_restricted_when_read(tmp_path: Path) -> None:
+    path = tmp_path / "cache" / "openrouter_model_cache.json"
+    await CatalogFile(path).save(STORED)
+    path.chmod(0o644)  # as an older release, or a copy, left it
+    assert await CatalogFile(path).load("http://a") == STORED
+    assert mode(path) == 0o600

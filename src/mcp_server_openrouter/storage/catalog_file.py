@@ -10,7 +10,7 @@ from typing import Any
 import anyio
 
 from mcp_server_openrouter.storage import StoredCatalog
-from mcp_server_openrouter.storage.files import remove_file, write_atomic
+from mcp_server_openrouter.storage.files import remove_file, tighten_file, write_atomic
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +51,7 @@ class CatalogFile:
         except OSError as exc:
             logger.warning("model cache %s is unreadable (%s); ignoring it", self.path, exc)
             return None
+        tighten_file(self.path)
         try:
             data = json.loads(text)
             if not isinstance(data, dict) or data.get("version") != FILE_FORMAT_VERSION:

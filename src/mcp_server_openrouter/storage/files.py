@@ -23,6 +23,17 @@ def private_dir(path: Path) -> Path:
     return path
 
 
+def tighten_file(path: Path) -> None:
+    """Make a file we wrote earlier `0600` again if it is readable by others (an older release, a copy)."""
+    if os.name != "posix":
+        return
+    try:
+        if path.stat().st_mode & 0o077:
+            path.chmod(FILE_MODE)
+    except OSError as exc:  # a file we cannot fix is still readable by us; say so and go on
+        logger.warning("could not restrict %s to its owner: %s", path, exc)
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write `data` to `path` as `0600` through a unique temp file and a rename.
 
