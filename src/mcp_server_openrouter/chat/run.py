@@ -25,21 +25,26 @@ async def run_chat(
     progress_interval: float = c.DEFAULT_PROGRESS_INTERVAL_SECONDS,
     clock: Callable[[], float] = time.monotonic,
 ) -> ChatResult:
-    """Run one chat call. With `stream`, report progress while tokens arrive."""
+    """Run one chat call. With `stream`, report progress while tokens arrive (see `chat.progress`)."""
     if not stream:
         completion = await client.chat(request.body())
         return summarize(completion, request.model, streamed=False)
 
-    reporter = ProgressReporter(on_progress, progress_interval, clock) if on_progress else None
+    reporter = (
+        ProgressReporter(on_progress, progress_interval, clock, total=request.max_tokens) if on_progress else None
+    )
     async with client.stream_chat(request.body()) as chat_stream:
         async for event in chat_stream.events():
             if reporter is None:
                 continue
             if isinstance(event, KeepAlive):
                 await reporter.keep_alive(request.model)
-            elif event.text:
-                await reporter.text(event.text)
             else:
-                await reporter.token("thinking…")  # reasoning tokens count as completion tokens
+                # `Delta` carries no tool-call argument text yet, so those fragments are not estimated.
+                await reporter.delta(event.text, event.reasoning)
+        if reporter is not None:
+            # The usage chunk (if any) has been read: the exact count replaces the estimate.
+            usage = chat_stream.accumulator.completion.usage
+            await reporter.finish(usage.completion_tokens if usage is not None else None)
         completion = chat_stream.completion()
     return summarize(completion, request.model, streamed=True)

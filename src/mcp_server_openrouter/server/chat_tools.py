@@ -62,8 +62,8 @@ async def chat_with_model(
             seed=seed,
         )
 
-        async def on_progress(progress: float, message: str) -> None:
-            await ctx.report_progress(progress, None, message)
+        async def on_progress(progress: float, total: float | None, message: str) -> None:
+            await ctx.report_progress(progress, total, message)
 
         reply = await app_of(ctx).chat.chat(
             request, stream=stream, on_progress=on_progress if stream else None, cache=cache
