@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from mcp_server_openrouter.config import Settings, user_config_dir
+from mcp_server_openrouter._redact import redact
+from mcp_server_openrouter.config import (
+    ARGUMENTS,
+    DEFAULT,
+    ENVIRONMENT,
+    Settings,
+    Trust,
+    UnsafeSettingsError,
+    env_name,
+    file_origin,
+    user_config_dir,
+)
+
+
+@pytest.fixture(autouse=True)
+def _forget_registered_keys() -> Iterator[None]:
+    """Keys registered for redaction by a test do not outlive it."""
+    from mcp_server_openrouter import _redact
+
+    saved = _redact._secrets
+    yield
+    _redact._secrets = saved
 
 
 def test_defaults_point_at_openrouter_with_no_key() -> None:
@@ -77,3 +99,229 @@ def test_the_key_is_hidden_in_the_settings_repr(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("OPENROUTER_API_KEY", "sk-or-v1-very-secret")
     settings = Settings()
     assert "very-secret" not in repr(settings) and "very-secret" not in str(settings.model_dump())
+
+
+# --- Where settings come from, and whom they are trusted to redirect ---------------------------
+
+ENV_KEY = "gsk_env+Key/with=odd.chars_0123"
+
+
+def user_env(text: str) -> Path:
+    path = user_config_dir() / ".env"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def project_env(text: str) -> Path:
+    path = Path(".env")
+    path.write_text(text)
+    return path.resolve()
+
+
+def test_a_working_directory_env_may_not_redirect_a_key_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OPENROUTER_API_KEY", ENV_KEY)
+    path = project_env("OPENROUTER_BASE_URL=https://collector.example/v1\n")
+    with pytest.raises(UnsafeSettingsError) as refused:
+        Settings()
+    message = str(refused.value)
+    assert str(path) in message and "OPENROUTER_BASE_URL" in message
+    assert "comes from the environment" in message and "Set OPENROUTER_BASE_URL in the environment" in message
+    assert ENV_KEY not in message and "collector.example" not in message
+
+
+def test_a_working_directory_env_may_not_redirect_a_key_from_the_user_config_env() -> None:
+    user = user_env(f"OPENROUTER_API_KEY={ENV_KEY}\n")
+    project_env("OPENROUTER_BASE_URL=https://collector.example/v1\n")
+    with pytest.raises(UnsafeSettingsError) as refused:
+        Settings()
+    # The way out names both places that are trusted as much as the key's own.
+    message = str(refused.value)
+    assert "in the environment" in message and f"or in the user config .env ({user.resolve()})" in message
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "OPENROUTER_MCP_CACHE_DIR=./cache",
+        "OPENROUTER_MCP_DATA_DIR=./data",
+        "OPENROUTER_MCP_REPORTS_DIR=./reports",
+        "openrouter_base_url=https://collector.example/v1",  # names are not case-sensitive
+        "base_url=https://collector.example/v1",  # nor only the documented ones (populate_by_name)
+    ],
+)
+def test_directories_and_every_spelling_of_a_guarded_setting_follow_the_same_rule(
+    monkeypatch: pytest.MonkeyPatch, line: str
+) -> None:
+    monkeypatch.setenv("OPENROUTER_API_KEY", ENV_KEY)
+    project_env(line + "\n")
+    with pytest.raises(UnsafeSettingsError, match=r"working directory's \.env .* sets OPENROUTER_"):
+        Settings()
+
+
+def test_several_guarded_settings_from_one_file_are_named_together(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENROUTER_API_KEY", ENV_KEY)
+    project_env("OPENROUTER_BASE_URL=https://collector.example/v1\nOPENROUTER_MCP_CACHE_DIR=./c\n")
+    with pytest.raises(UnsafeSettingsError, match="sets OPENROUTER_BASE_URL and OPENROUTER_MCP_CACHE_DIR"):
+        Settings()
+
+
+def test_the_user_config_env_may_not_redirect_a_key_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The rule is "at least as trusted as the key's own place", and the environment ranks above it.
+    monkeypatch.setenv("OPENROUTER_API_KEY", ENV_KEY)
+    user = user_env("OPENROUTER_BASE_URL=http://localhost:1234/v1\n")
+    with pytest.raises(UnsafeSettingsError) as refused:
+        Settings()
+    message = str(refused.value)
+    assert str(user.resolve()) in message and "is less trusted than the environment" in message
+    assert "or in the user config .env" not in message  # that would not help
+
+
+def test_a_working_directory_env_that_sets_both_key_and_base_url_is_accepted() -> None:
+    path = project_env(f"OPENROUTER_API_KEY={ENV_KEY}\nOPENROUTER_BASE_URL=http://localhost:1234/v1\n")
+    settings = Settings()
+    assert settings.base_url == "http://localhost:1234/v1"
+    assert settings.base_url_origin.trust is Trust.PROJECT_FILE and settings.base_url_origin.path == path
+    assert settings.origin("api_key").trust is Trust.PROJECT_FILE
+
+
+def test_a_more_trusted_base_url_is_accepted_with_a_less_trusted_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENROUTER_BASE_URL", "http://localhost:1234/v1")
+    user_env("OPENROUTER_MCP_CACHE_DIR=/tmp/somewhere\n")
+    project_env(f"OPENROUTER_API_KEY={ENV_KEY}\n")
+    settings = Settings()
+    assert settings.base_url_origin is ENVIRONMENT
+    assert settings.origin("cache_dir").trust is Trust.USER_FILE
+
+
+def test_the_user_config_env_may_redirect_its_own_key() -> None:
+    user_env(f"OPENROUTER_API_KEY={ENV_KEY}\nOPENROUTER_BASE_URL=http://localhost:1234/v1\n")
+    assert Settings().base_url_origin.trust is Trust.USER_FILE
+
+
+def test_a_working_directory_env_that_repeats_the_default_base_url_redirects_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OPENROUTER_API_KEY", ENV_KEY)
+    project_env('OPENROUTER_BASE_URL="https://openrouter.ai/api/v1/"\n')
+    assert Settings().base_url_origin is DEFAULT
+
+
+def test_a_working_directory_env_that_repeats_the_key_may_set_the_base_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Whoever wrote that file knows the key already: following it exposes nothing new.
+    monkeypatch.setenv("OPENROUTER_API_KEY", ENV_KEY)
+    project_env(f"OPENROUTER_API_KEY={ENV_KEY}\nOPENROUTER_BASE_URL=http://localhost:1234/v1\n")
+    settings = Settings()
+    assert settings.origin("api_key") is ENVIRONMENT and settings.base_url_origin.trust is Trust.PROJECT_FILE
+
+
+def test_a_working_directory_env_with_another_key_may_not_redirect_the_environment_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OPENROUTER_API_KEY", ENV_KEY)
+    project_env("OPENROUTER_API_KEY=gsk_some_other_key_000\nOPENROUTER_BASE_URL=http://localhost:1234/v1\n")
+    with pytest.raises(UnsafeSettingsError):
+        Settings()
+
+
+def test_without_a_key_a_working_directory_env_may_set_the_base_url() -> None:
+    project_env("OPENROUTER_BASE_URL=http://localhost:1234/v1\n")
+    assert Settings().base_url_origin.trust is Trust.PROJECT_FILE
+
+
+def test_origins_name_the_environment_and_the_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENROUTER_BASE_URL", "http://localhost:1234/v1")
+    settings = Settings()
+    assert str(settings.base_url_origin) == "the environment" and str(settings.origin("data_dir")) == "the default"
+    with pytest.raises(KeyError):
+        settings.origin("timeout_seconds")
+
+
+def test_settings_given_as_arguments_rank_with_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    project_env("OPENROUTER_BASE_URL=http://localhost:1234/v1\n")
+    with pytest.raises(UnsafeSettingsError):
+        Settings(api_key=ENV_KEY)
+    assert Settings(_env_file=None, api_key=ENV_KEY, base_url="http://x.test").base_url_origin is ARGUMENTS
+
+
+def test_an_env_file_that_is_both_the_working_directory_and_the_user_config_one_counts_as_the_user_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    user = user_env(f"OPENROUTER_API_KEY={ENV_KEY}\nOPENROUTER_BASE_URL=http://localhost:1234/v1\n")
+    monkeypatch.chdir(user.parent)
+    assert file_origin(Path(".env")).trust is Trust.USER_FILE
+    assert Settings().base_url_origin.trust is Trust.USER_FILE
+
+
+# --- The key itself: redacted from the moment it is read, refused when it cannot be a key ---------
+
+
+def test_the_configured_key_is_redacted_as_soon_as_settings_are_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    key = "gsk_loaded+at=start/up.0042"
+    monkeypatch.setenv("OPENROUTER_API_KEY", key)
+    assert redact(f"upstream said: Bearer {key}") == f"upstream said: Bearer {key}"  # not a known key yet
+    Settings()
+    assert redact(f"upstream said: Bearer {key}") == "upstream said: Bearer [redacted key]"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("gsk_abc def_0123456789", "has a space inside it (at character 8 of 22)"),
+        ("gsk_abc\tdef_0123456789", "has whitespace inside it"),
+        ("\u201cgsk_abcdef_0123456789\u201d", "U+201C LEFT DOUBLE QUOTATION MARK) at character 1"),
+        ("gsk_abcdéf_0123456789", "U+00E9 LATIN SMALL LETTER E WITH ACUTE"),
+        ("gsk_abc\x07def_0123456789", "control character U+0007"),
+    ],
+)
+def test_a_key_with_whitespace_or_non_ascii_inside_is_refused_without_being_quoted(
+    monkeypatch: pytest.MonkeyPatch, raw: str, expected: str
+) -> None:
+    monkeypatch.setenv("OPENROUTER_API_KEY", raw)
+    with pytest.raises(ValidationError) as refused:
+        Settings()
+    text = str(refused.value)
+    assert expected in text and "abc" not in text and "0123456789" not in text
+
+
+def test_settings_or_exit_names_the_variable_and_never_echoes_the_key(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mcp_server_openrouter.cli._common import settings_or_exit
+
+    monkeypatch.setenv("OPENROUTER_API_KEY", "\u2018gsk_pasted_from_a_chat_0042\u2019")
+    with pytest.raises(SystemExit) as exited:
+        settings_or_exit()
+    err = capsys.readouterr().err
+    assert exited.value.code == 2
+    assert err.startswith("openrouter-mcp: invalid settings:\n  OPENROUTER_API_KEY: the key has the non-ASCII")
+    assert "pasted_from_a_chat" not in err and "Value error" not in err
+
+
+def test_settings_or_exit_refuses_an_unsafe_env_file_readably(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mcp_server_openrouter.cli._common import settings_or_exit
+
+    monkeypatch.setenv("OPENROUTER_API_KEY", ENV_KEY)
+    path = project_env("OPENROUTER_BASE_URL=https://collector.example/v1\n")
+    with pytest.raises(SystemExit) as exited:
+        settings_or_exit()
+    err = capsys.readouterr().err
+    assert exited.value.code == 2 and err.startswith("openrouter-mcp: refusing to start: ")
+    assert str(path) in err and "OPENROUTER_BASE_URL" in err and ENV_KEY not in err and "Traceback" not in err
+
+
+def test_other_invalid_settings_never_quote_their_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENROUTER_BASE_URL", "ftp://user:hunter2-secret@example.com")
+    with pytest.raises(ValidationError) as refused:
+        Settings()
+    assert "hunter2" not in str(refused.value)
+
+
+def test_env_name_gives_the_documented_variable() -> None:
+    assert env_name("base_url") == "OPENROUTER_BASE_URL"
+    assert env_name("openrouter_mcp_cache_dir") == "OPENROUTER_MCP_CACHE_DIR"
+    assert env_name("CACHE_TTL_HOURS") == "CACHE_TTL_HOURS"

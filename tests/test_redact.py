@@ -65,3 +65,26 @@ def test_logged_tracebacks_are_redacted_too(registered: str, caplog: pytest.LogC
     record = caplog.records[-1]
     assert record.exc_text is not None and registered not in record.exc_text
     assert "[redacted key]" in record.exc_text and caplog.text.count(registered) == 0
+
+
+def test_a_registered_openrouter_key_gets_the_same_marker_as_the_pattern_gives(registered: str) -> None:
+    from mcp_server_openrouter import _redact
+
+    _redact.register_secret("sk-or-v1-odd.key+shape")
+    assert redact("Bearer sk-or-v1-odd.key+shape") == "Bearer sk-or-…[redacted]"
+    assert redact(f"Bearer {registered}") == "Bearer [redacted key]"
+
+
+def test_a_registered_key_leaves_no_tail_of_a_longer_token_behind(registered: str) -> None:
+    from mcp_server_openrouter import _redact
+
+    _redact.register_secret("sk-or-v1-abc")  # a short key that starts a longer key-shaped string
+    assert redact("key sk-or-v1-abcdef0123456789 end") == "key sk-or-…[redacted] end"
+    assert redact(f"key {registered}XYZ_42 end") == "key [redacted key] end"
+
+
+def test_a_key_shape_around_a_registered_secret_is_caught_whole(registered: str) -> None:
+    from mcp_server_openrouter import _redact
+
+    _redact.register_secret("inner.secret-value")
+    assert redact("sk-or-v1-zz" + "inner.secret-value") == "sk-or-…[redacted][redacted key]"

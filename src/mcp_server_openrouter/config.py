@@ -7,18 +7,31 @@ Nothing else in the package reads `os.environ`. Sources, highest priority first:
 3. `.env` in the user config directory (`openrouter-mcp config-path` prints it), because
    MCP clients launch the server from arbitrary working directories;
 4. the defaults below.
+
+Trust is another order: the environment, then the user config `.env`, then the working
+directory's `.env` — which may belong to a project just cloned, since MCP clients start stdio
+servers inside the project folder. The key is only ever sent to a base URL from a place at
+least as trusted as the key's own, and the cache, data and reports directories follow the same
+rule; otherwise `Settings()` raises `UnsafeSettingsError` naming the file and the setting.
+Each instance records where its key, base URL and directories came from (`origin()`).
 """
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import IntEnum
 from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import AliasChoices, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, PrivateAttr, SecretStr, field_validator
+from pydantic_settings import BaseSettings, DotEnvSettingsSource, EnvSettingsSource, SettingsConfigDict
 
 from mcp_server_openrouter import _constants as c
+from mcp_server_openrouter._redact import register_secret
+from mcp_server_openrouter.errors import OpenRouterMCPError
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
@@ -36,6 +49,95 @@ def _alias(name: str) -> AliasChoices:
     return AliasChoices(name, name.lower())
 
 
+class Trust(IntEnum):
+    """How far a place that settings come from is trusted; higher is more."""
+
+    PROJECT_FILE = 1  # the working directory's .env (or any .env file other than the user's)
+    USER_FILE = 2  # the .env in the user config directory
+    ENVIRONMENT = 3  # the process environment, or arguments given by the program
+    DEFAULT = 4  # this package's own defaults
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a setting's value came from: a place, its trust and (for a file) its path."""
+
+    trust: Trust
+    label: str
+    path: Path | None = None
+
+    def __str__(self) -> str:
+        return self.label
+
+
+DEFAULT = Origin(Trust.DEFAULT, "the default")
+ENVIRONMENT = Origin(Trust.ENVIRONMENT, "the environment")
+ARGUMENTS = Origin(Trust.ENVIRONMENT, "the program's arguments")
+
+# Settings that decide where the key goes or where replies and caches are kept.
+GUARDED = ("base_url", "cache_dir", "data_dir", "reports_dir")
+_TRACKED = ("api_key", *GUARDED)
+
+
+class UnsafeSettingsError(OpenRouterMCPError, ValueError):
+    """A less trusted `.env` tried to redirect the key, or to choose where its data is kept."""
+
+
+def file_origin(path: Path) -> Origin:
+    """The origin of a `.env` file: the user config one is trusted more than any other."""
+    resolved = path.expanduser().resolve()
+    if resolved == (user_config_dir() / ".env").resolve():
+        return Origin(Trust.USER_FILE, f"the user config .env ({resolved})", resolved)
+    if resolved == Path(".env").resolve():
+        return Origin(Trust.PROJECT_FILE, f"the working directory's .env ({resolved})", resolved)
+    return Origin(Trust.PROJECT_FILE, f"the .env file {resolved}", resolved)
+
+
+def env_name(field_or_alias: str) -> str:
+    """The environment variable of a setting (`base_url` or `openrouter_base_url` → OPENROUTER_BASE_URL)."""
+    wanted = field_or_alias.lower()
+    for name, info in Settings.model_fields.items():
+        alias = info.validation_alias
+        choices = [str(choice) for choice in alias.choices] if isinstance(alias, AliasChoices) else []
+        if wanted == name or wanted in (choice.lower() for choice in choices):
+            return choices[0] if choices else name.upper()
+    return field_or_alias.upper()
+
+
+def _normal(name: str, value: object) -> str | None:
+    """A raw value as its setting's validator would see it, for comparing values between places."""
+    if value is None:
+        return None
+    if isinstance(value, SecretStr):
+        value = value.get_secret_value()
+    text = str(value).strip().strip("\"'").strip()
+    if name == "base_url":
+        return text.rstrip("/")
+    if name in GUARDED and text:
+        return str(Path(text))
+    return text or None
+
+
+def _key_problem(key: str) -> str | None:
+    """Why the key cannot be a key (whitespace, control or non-ASCII characters), never quoting it."""
+    for position, char in enumerate(key, start=1):
+        if "!" <= char <= "~":
+            continue
+        where = f"at character {position} of {len(key)}"
+        again = f"copy the key again from {c.KEYS_URL}"
+        if char.isspace():
+            what = "a line break" if char in "\r\n" else "a space" if char == " " else "whitespace"
+            return f"the key has {what} inside it ({where}); a key has none: {again}"
+        if char.isascii():
+            return f"the key has a control character U+{ord(char):04X} {where}: {again}"
+        name = unicodedata.name(char, "unnamed character")
+        return (
+            f"the key has the non-ASCII character {char!r} (U+{ord(char):04X} {name}) {where}: keys are "
+            f"plain ASCII. A copy-paste through a document or chat app often adds curly quotes; remove it, or {again}"
+        )
+    return None
+
+
 class Settings(BaseSettings):
     """Every setting of the server, with the environment variable that sets it."""
 
@@ -44,6 +146,8 @@ class Settings(BaseSettings):
         extra="ignore",
         populate_by_name=True,
         case_sensitive=False,
+        # Validation errors never quote a value: it may be the key, or a URL holding it.
+        hide_input_in_errors=True,
     )
 
     api_key: SecretStr | None = Field(
@@ -127,10 +231,16 @@ class Settings(BaseSettings):
     )
     log_level: LogLevel = Field(default="INFO", validation_alias=_alias("OPENROUTER_MCP_LOG_LEVEL"))
 
+    _origins: dict[str, Origin] = PrivateAttr(default_factory=dict)
+
     def __init__(self, **values: Any) -> None:
         # The .env locations are resolved per instance: the working directory may change.
         values.setdefault("_env_file", env_files())
         super().__init__(**values)
+        files = _as_paths(values["_env_file"])
+        found = _raw_values(type(self), {k: v for k, v in values.items() if not k.startswith("_")}, files)
+        self._origins = _origins(found)
+        _refuse_untrusted(found, self._origins, key_set=self.api_key is not None)
 
     @field_validator("api_key", mode="before")
     @classmethod
@@ -140,6 +250,11 @@ class Settings(BaseSettings):
             value = value.get_secret_value()
         if isinstance(value, str):
             value = value.strip().strip("\"'").strip()
+            # Redacted from every output from now on, whatever its shape (even if refused below).
+            register_secret(value)
+            problem = _key_problem(value)
+            if problem is not None:
+                raise ValueError(problem)
             return value or None
         return value
 
@@ -175,3 +290,101 @@ class Settings(BaseSettings):
 
     def key(self) -> str | None:
         return self.api_key.get_secret_value() if self.api_key is not None else None
+
+    def origin(self, name: str) -> Origin:
+        """Where `name` (the key, the base URL or a directory) came from: the most trusted place
+        that gives the value in effect (a project `.env` repeating the default URL is "the default")."""
+        if name not in _TRACKED:
+            raise KeyError(f"the origin of {name!r} is not tracked; only {', '.join(_TRACKED)}")
+        return self._origins.get(name, DEFAULT)
+
+    @property
+    def base_url_origin(self) -> Origin:
+        return self.origin("base_url")
+
+
+def _as_paths(env_file: object) -> tuple[Path, ...]:
+    if env_file is None:
+        return ()
+    if isinstance(env_file, (str, Path)):
+        return (Path(env_file),)
+    if isinstance(env_file, Iterable):
+        return tuple(Path(p) for p in env_file)
+    return ()
+
+
+_Found = dict[str, list[tuple[Origin, object]]]
+
+
+def _raw_values(cls: type[Settings], arguments: Mapping[str, Any], files: Sequence[Path]) -> _Found:
+    """For each tracked setting, every place that sets it, highest priority first, with its raw
+    value — read with pydantic-settings' own sources, so names match exactly as they do for it."""
+    sources: list[tuple[Origin, EnvSettingsSource]] = [(ENVIRONMENT, EnvSettingsSource(cls))]
+    # Later files win, as in pydantic-settings.
+    sources += [(file_origin(path), DotEnvSettingsSource(cls, env_file=path)) for path in reversed(files)]
+    found: _Found = {}
+    for name in _TRACKED:
+        field = cls.model_fields[name]
+        alias = field.validation_alias
+        keys = {name, *(str(a) for a in alias.choices)} if isinstance(alias, AliasChoices) else {name}
+        places: list[tuple[Origin, object]] = [(ARGUMENTS, arguments[k]) for k in keys if k in arguments][:1]
+        for origin, source in sources:
+            value, _, _ = source.get_field_value(field, name)
+            if value is not None:
+                places.append((origin, value))
+        default = field.get_default(call_default_factory=True)
+        if default is not None:
+            places.append((DEFAULT, default))
+        found[name] = places
+    return found
+
+
+def _origins(found: _Found) -> dict[str, Origin]:
+    """The most trusted place that agrees with the value in effect (the first place), per setting."""
+    origins: dict[str, Origin] = {}
+    for name, places in found.items():
+        if not places:
+            continue
+        in_effect = _normal(name, places[0][1])
+        origins[name] = max((o for o, v in places if _normal(name, v) == in_effect), key=lambda o: o.trust)
+    return origins
+
+
+def _key_trust(places: list[tuple[Origin, object]]) -> Trust:
+    """The key is as trusted as the least trusted place that holds it: whoever wrote that place
+    knows the key already, so a setting from there exposes nothing new."""
+    in_effect = _normal("api_key", places[0][1])
+    return min(o.trust for o, v in places if o is not DEFAULT and _normal("api_key", v) == in_effect)
+
+
+def _refuse_untrusted(found: _Found, origins: Mapping[str, Origin], *, key_set: bool) -> None:
+    """Raise `UnsafeSettingsError` when a guarded setting comes from a place less trusted than the key."""
+    if not key_set or not found["api_key"]:
+        return
+    trust = _key_trust(found["api_key"])
+    offences: dict[Origin, list[str]] = {}
+    for name in GUARDED:
+        origin = origins.get(name, DEFAULT)
+        if origin.trust < trust:
+            offences.setdefault(origin, []).append(env_name(name))
+    if not offences:
+        return
+    key_origin = origins["api_key"]
+    instead = 'the environment (for an MCP client: the "env" of this server\'s entry in its configuration)'
+    if trust <= Trust.USER_FILE:
+        instead += f" or in {file_origin(user_config_dir() / '.env')}"
+    messages = []
+    for origin, names in offences.items():
+        what = " and ".join(names)
+        them = "it" if len(names) == 1 else "them"
+        why = (
+            "A .env in the working directory may have come with a project you cloned"
+            if origin.trust == Trust.PROJECT_FILE
+            else f"{origin} is less trusted than {key_origin}"
+        )
+        messages.append(
+            f"{origin} sets {what}, but the API key comes from {key_origin}. {why}: it may not send the key "
+            f"to another server, nor choose where replies and caches are kept. Set {what} in {instead}; "
+            f"or delete {them} from {origin.path or origin}."
+        )
+    raise UnsafeSettingsError("\n".join(messages))
