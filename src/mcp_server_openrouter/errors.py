@@ -8,8 +8,11 @@ The hierarchy::
     │                                    error; kept there so this module needs no sqlite3)
     └── OpenRouterError                  every failure of a call to OpenRouter
         ├── MissingAPIKeyError           no key configured; nothing was sent
+        │   └── MalformedAPIKeyError     a key HTTP cannot carry (space, line break, curly quote)
         ├── APIConnectionError           the request never got an answer
-        │   └── APITimeoutError          ...because it took too long
+        │   ├── APITimeoutError          ...because it took too long
+        │   └── ReplyLostError           sent, but the reply was lost: maybe processed and billed,
+        │       └── ReplyTimeoutError    never retried (also an APITimeoutError)
         └── APIStatusError               OpenRouter answered with an error (status, code, metadata)
             ├── BadRequestError          400: malformed request, context too long
             │   └── InvalidModelError    400: "<id> is not a valid model ID"
@@ -21,8 +24,11 @@ The hierarchy::
             ├── RateLimitError           429 from OpenRouter itself, with the reset time
             ├── ProviderError            "Provider returned error": the upstream's status and reason
             ├── ServiceUnavailableError  502 / 503 / 504
+            │   └── GatewayError         520–524 from the edge (Cloudflare), retried like 502–504
+            ├── RedirectError            3xx: the base URL redirects (never followed)
             └── ResponseError            an error at HTTP 200: an `error` body, no choices,
                 └── StreamError          or an error in the middle of a stream (keeps the partial text)
+                    └── ChoiceError      the provider's error inside a reply's choice (streamed or not)
 
 The MCP layer turns each into a `ToolError` and the CLI prints it: every message says what
 was wrong and what to do, keeps OpenRouter's own words, and never contains the API key.
@@ -239,3 +245,78 @@ def _find_message(value: object) -> str:
             if found:
                 return found
     return ""
+
+
+# -- added for hostile upstreams and faults (issue #9) ------------------------------------
+
+ACTIVITY_URL = "https://openrouter.ai/activity"
+
+
+class MalformedAPIKeyError(MissingAPIKeyError):
+    """The configured key cannot be sent in an HTTP header; nothing was sent. Never shows the key."""
+
+    def __init__(self, problem: str = "has characters an HTTP header cannot carry") -> None:
+        OpenRouterError.__init__(
+            self,
+            f"The configured OpenRouter API key {problem}, so it cannot be sent; nothing was sent. Copy the key "
+            f"again from {c.KEYS_URL} and set OPENROUTER_API_KEY to exactly that (no quotes, spaces or line breaks).",
+        )
+
+
+class ReplyLostError(APIConnectionError):
+    """The request was sent, but its reply was lost (connection dropped, read timed out, body undecodable).
+
+    OpenRouter may still have processed, and billed, the request, so it is never retried
+    automatically. `generation_id` is its id when the response headers had arrived.
+    """
+
+    retryable = False
+
+    def __init__(self, message: str, *, generation_id: str | None = None, status: int | None = None) -> None:
+        self.generation_id = generation_id
+        self.status = status
+        super().__init__(message)
+
+
+class ReplyTimeoutError(ReplyLostError, APITimeoutError):
+    """A `ReplyLostError` because no answer came within the read timeout."""
+
+
+class GatewayError(ServiceUnavailableError):
+    """520–524: the edge (Cloudflare) got no good answer from the service; retried like 502–504."""
+
+    hint = "OpenRouter's edge could not reach the service; retry shortly"
+
+    @property
+    def retryable(self) -> bool:  # type: ignore[override]
+        return True
+
+
+class RedirectError(APIStatusError):
+    """3xx: the base URL answers with a redirect. Never followed: it would carry the key elsewhere.
+
+    `location` is where it points, without credentials or query.
+    """
+
+    hint = "set OPENROUTER_BASE_URL to the address it redirects to if you trust it (often https:// instead of http://)"
+
+    def __init__(self, message: str, *, location: str | None = None, **kwargs: Any) -> None:
+        self.location = location
+        super().__init__(message, **kwargs)
+
+
+class ChoiceError(StreamError):
+    """The provider reported an error inside a 200 reply's choice, streamed or not.
+
+    `provider` is who failed, `code` their code, `partial_text` what arrived before the error.
+    """
+
+    def __init__(self, message: str, *, provider: str | None = None, **kwargs: Any) -> None:
+        self.provider = provider
+        super().__init__(message, **kwargs)
+
+    @property
+    def hint(self) -> str:  # type: ignore[override]
+        if self.partial_text:
+            return f"the reply ended in an error after {len(self.partial_text)} characters; the partial text is kept"
+        return "the provider failed before any text arrived; retry, or choose another model"

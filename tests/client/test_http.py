@@ -11,6 +11,7 @@ import pytest
 from mcp_server_openrouter.client import (
     APIConnectionError,
     AuthenticationError,
+    ChoiceError,
     InsufficientCreditsError,
     MissingAPIKeyError,
     OpenRouterClient,
@@ -237,9 +238,10 @@ async def test_every_mid_stream_error_shape_raises_with_the_partial_text(
     async with make_client(settings, transport) as client, client.stream_chat(BODY) as stream:
         async for _ in stream.events():
             pass
-        with pytest.raises(StreamError, match="Provider timed out") as caught:
+        with pytest.raises(ChoiceError, match="Provider timed out") as caught:
             stream.completion()
     assert caught.value.partial_text == "[simulated openai/gpt-4o-mini] Received 1"
+    assert caught.value.provider and f"(provider: {caught.value.provider})" in str(caught.value)
     assert caught.value.code == 504 and caught.value.retryable
 
 

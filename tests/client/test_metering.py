@@ -11,7 +11,7 @@ import anyio
 import httpx
 import pytest
 
-from mcp_server_openrouter.client import Delta, OpenRouterClient, RequestRecord, StreamError
+from mcp_server_openrouter.client import ChoiceError, Delta, OpenRouterClient, RequestRecord
 from mcp_server_openrouter.simulator import Fault, Simulator
 
 from ..helpers import FAKE_KEY, make_client
@@ -103,7 +103,7 @@ async def test_a_stream_is_recorded_when_it_ends_with_its_first_token_usage_and_
     assert record.generation_id == completion.id
 
 
-async def test_a_stream_that_breaks_is_recorded_as_a_stream_error(
+async def test_a_stream_whose_provider_reports_an_error_is_recorded_as_a_choice_error(
     transport: httpx.ASGITransport, simulator: Simulator
 ) -> None:
     simulator.add_fault(Fault(error_after_tokens=3))
@@ -111,10 +111,10 @@ async def test_a_stream_that_breaks_is_recorded_as_a_stream_error(
     async with metered(transport, hook) as client, client.stream_chat(BODY) as stream:
         async for _ in stream.events():
             pass
-    with pytest.raises(StreamError, match="Provider timed out"):
+    with pytest.raises(ChoiceError, match="Provider timed out"):
         stream.completion()
     (record,) = hook.records
-    assert (record.status, record.error_kind) == (200, "StreamError")
+    assert (record.status, record.error_kind) == (200, "ChoiceError")
     assert record.first_token is not None
 
 

@@ -1,16 +1,18 @@
 """OpenRouter HTTP client, the one door to the upstream: chat (plain and streamed), models,
 endpoints, generations, key info and credits.
 
-`OpenRouterClient` and `ChatStream` live in the one module that imports httpx; they are
-loaded on first access, so importing this package for its errors, stream events, response
-models, retry policy or metering records stays cheap and the server answers `initialize`
-without httpx.
+`OpenRouterClient` lives in the one module that imports httpx; it is loaded on first
+access, so importing this package for its errors, stream events (`ChatStream` reads through
+an adapter and needs no httpx), response models, retry policy or metering records stays
+cheap and the server answers `initialize` without httpx.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from mcp_server_openrouter.client._chat_stream import ChatStream
+from mcp_server_openrouter.client._errors import MAX_ERROR_BODY_BYTES
 from mcp_server_openrouter.client._limits import Limiter
 from mcp_server_openrouter.client._metering import OnRequest, RequestRecord
 from mcp_server_openrouter.client._models import (
@@ -24,21 +26,34 @@ from mcp_server_openrouter.client._models import (
     Usage,
 )
 from mcp_server_openrouter.client._retry import OnRetry, RetryPolicy
-from mcp_server_openrouter.client._streaming import Delta, KeepAlive, StreamAccumulator, StreamEvent
+from mcp_server_openrouter.client._streaming import (
+    DEFAULT_MAX_STREAM_SECONDS,
+    MAX_SSE_LINE_CHARS,
+    Delta,
+    KeepAlive,
+    StreamAccumulator,
+    StreamEvent,
+)
 from mcp_server_openrouter.errors import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    ChoiceError,
+    GatewayError,
     InsufficientCreditsError,
     InvalidModelError,
+    MalformedAPIKeyError,
     MissingAPIKeyError,
     NotFoundError,
     OpenRouterError,
     PermissionDeniedError,
     ProviderError,
     RateLimitError,
+    RedirectError,
+    ReplyLostError,
+    ReplyTimeoutError,
     RequestTimeoutError,
     ResponseError,
     ServiceUnavailableError,
@@ -46,9 +61,9 @@ from mcp_server_openrouter.errors import (
 )
 
 if TYPE_CHECKING:
-    from mcp_server_openrouter.client._http import ChatStream, OpenRouterClient
+    from mcp_server_openrouter.client._http import OpenRouterClient
 
-_LAZY = {"ChatStream", "OpenRouterClient"}
+_LAZY = {"OpenRouterClient"}
 
 
 def __getattr__(name: str) -> Any:
@@ -61,6 +76,9 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "DEFAULT_MAX_STREAM_SECONDS",
+    "MAX_ERROR_BODY_BYTES",
+    "MAX_SSE_LINE_CHARS",
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
@@ -68,16 +86,19 @@ __all__ = [
     "BadRequestError",
     "ChatCompletion",
     "ChatStream",
+    "ChoiceError",
     "Credits",
     "Delta",
     "Endpoint",
     "EndpointPricing",
+    "GatewayError",
     "Generation",
     "InsufficientCreditsError",
     "InvalidModelError",
     "KeepAlive",
     "KeyInfo",
     "Limiter",
+    "MalformedAPIKeyError",
     "MissingAPIKeyError",
     "ModelEndpoints",
     "NotFoundError",
@@ -88,6 +109,9 @@ __all__ = [
     "PermissionDeniedError",
     "ProviderError",
     "RateLimitError",
+    "RedirectError",
+    "ReplyLostError",
+    "ReplyTimeoutError",
     "RequestRecord",
     "RequestTimeoutError",
     "ResponseError",

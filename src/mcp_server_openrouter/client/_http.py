@@ -1,12 +1,18 @@
 """The async OpenRouter client: one pooled `httpx.AsyncClient` per process.
 
-The only module that imports httpx at module level (ruff's TID253 enforces it).
+The only module that imports httpx at module level (ruff's TID253 enforces it); streams are
+read by `ChatStream` (`_chat_stream.py`) through a small adapter, and the wording of failures
+is in `_failures.py` and `_errors.py`.
 
 The transport is a constructor argument, so tests pass `httpx.ASGITransport(app=simulator)`
 and nothing needs patching. Every request goes through `_exchange`, which holds the
-optional limiter, meters each attempt (`on_request`), and retries as `RetryPolicy` says —
-only before a response body starts: a stream that has begun is never replayed, to avoid
-double billing.
+optional limiter, meters each attempt (`on_request`), and retries as `RetryPolicy` says.
+
+Never buy a reply twice: a request is retried only when it provably did not reach the
+service (a connect error or timeout, no free pooled connection) or the service answered
+408/429/5xx. Once a POST has been sent, a read timeout, a dropped connection or a body that
+cannot be decoded ends the call with `ReplyLostError` (it may have been processed and billed);
+GETs only read, so they are retried after those too. A stream that has begun is never replayed.
 
 `with_options` returns a view of the client with other settings (another key, other hooks)
 that shares the connection pool; only the original closes it.
@@ -29,20 +35,21 @@ import httpx
 from mcp_server_openrouter import __version__
 from mcp_server_openrouter import _constants as c
 from mcp_server_openrouter._parse import as_str
+from mcp_server_openrouter.client._chat_stream import ChatStream
 from mcp_server_openrouter.client._errors import status_error
+from mcp_server_openrouter.client._failures import bad_header, key_problem
 from mcp_server_openrouter.client._limits import Limiter
 from mcp_server_openrouter.client._metering import Meter, OnRequest, emit
 from mcp_server_openrouter.client._models import ChatCompletion, Credits, Generation, KeyInfo, ModelEndpoints
+from mcp_server_openrouter.client._responses import BodyText, error_of, failure_of, not_a_stream
 from mcp_server_openrouter.client._retry import OnRetry, Random, RetryPolicy
-from mcp_server_openrouter.client._streaming import Comment, KeepAlive, SSEDecoder, StreamAccumulator, StreamEvent
+from mcp_server_openrouter.client._streaming import DEFAULT_MAX_STREAM_SECONDS, reply_choice_error
 from mcp_server_openrouter.errors import (
-    APIConnectionError,
-    APIStatusError,
-    APITimeoutError,
+    ChoiceError,
+    MalformedAPIKeyError,
     MissingAPIKeyError,
     OpenRouterError,
     ResponseError,
-    StreamError,
 )
 
 logger = logging.getLogger(__name__)
@@ -61,56 +68,6 @@ class NotGiven:
 NOT_GIVEN = NotGiven()
 
 
-class ChatStream:
-    """An open streaming reply. Iterate `events()`, then read `completion()`."""
-
-    def __init__(self, response: httpx.Response, meter: Meter | None = None) -> None:
-        self._response = response
-        self._got_token: Callable[[], None] = meter.got_token if meter is not None else _nothing
-        self.accumulator = StreamAccumulator()
-
-    async def events(self) -> AsyncIterator[StreamEvent]:
-        decoder = SSEDecoder()
-        try:
-            async for line in self._response.aiter_lines():
-                for event in decoder.feed(line.rstrip("\r\n")):
-                    if isinstance(event, Comment):
-                        yield KeepAlive()
-                        continue
-                    delta = self.accumulator.feed_data(event.data)
-                    if delta.text or delta.reasoning:
-                        self._got_token()
-                        yield delta
-                if self.accumulator.done:
-                    break
-            for event in decoder.flush():
-                if not isinstance(event, Comment):
-                    self.accumulator.feed_data(event.data)
-        except httpx.TimeoutException:
-            # No chunk within the read timeout; `completion()` reports what arrived.
-            self.accumulator.broken = "no data within the read timeout"
-        except httpx.TransportError as exc:
-            self.accumulator.broken = f"connection failed: {type(exc).__name__}"
-
-    def completion(self) -> ChatCompletion:
-        """The whole reply; raises `StreamError` (with the partial text) if the stream failed."""
-        return self.accumulator.finish()
-
-    def _settle(self, meter: Meter) -> None:
-        """Tell the meter what the stream delivered: usage, cost, id, and whether it failed."""
-        completion = self.accumulator.completion
-        meter.usage = completion.usage
-        meter.generation_id = completion.id or self._response.headers.get("x-generation-id")
-        try:
-            self.accumulator.finish()
-        except StreamError as exc:  # broken, reported an error, or closed before the end
-            meter.failed(exc)
-
-
-def _nothing() -> None:
-    pass
-
-
 class _Exchange(NamedTuple):
     response: httpx.Response
     meter: Meter
@@ -124,6 +81,7 @@ class OpenRouterClient:
     reset times), `monotonic` times the metering records; `sleep` and `random` drive the
     retry waits. Hooks: `on_retry(attempt, wait, error)` before each retry wait,
     `on_request(record)` once per HTTP request sent. `limiter` bounds open requests.
+    `max_stream_seconds` is a stream's overall deadline (None: no deadline).
     """
 
     def __init__(
@@ -143,6 +101,7 @@ class OpenRouterClient:
         monotonic: Clock = time.monotonic,
         sleep: Sleep = anyio.sleep,
         random: Random = _random.random,
+        max_stream_seconds: float | None = DEFAULT_MAX_STREAM_SECONDS,
     ) -> None:
         self.api_key = api_key
         self.base_url = base_url.rstrip("/")
@@ -156,6 +115,7 @@ class OpenRouterClient:
         self.on_retry = on_retry
         self.on_request = on_request
         self.limiter = limiter
+        self.max_stream_seconds = max_stream_seconds
         self._clock = clock
         self._monotonic = monotonic
         self._sleep = sleep
@@ -179,6 +139,7 @@ class OpenRouterClient:
         on_retry: OnRetry | NotGiven | None = NOT_GIVEN,
         on_request: OnRequest | NotGiven | None = NOT_GIVEN,
         limiter: Limiter | NotGiven | None = NOT_GIVEN,
+        max_stream_seconds: float | NotGiven | None = NOT_GIVEN,
     ) -> OpenRouterClient:
         """A view of this client with some options changed, sharing its connection pool.
 
@@ -194,6 +155,7 @@ class OpenRouterClient:
             "on_retry": on_retry,
             "on_request": on_request,
             "limiter": limiter,
+            "max_stream_seconds": max_stream_seconds,
         }
         for name, value in changes.items():
             if not isinstance(value, NotGiven):
@@ -225,6 +187,10 @@ class OpenRouterClient:
             if required:
                 raise MissingAPIKeyError()
             return {}
+        problem = key_problem(key)
+        if problem is not None:
+            # Refused here: httpx's own error ("Illegal header value b'Bearer …'") would quote the key.
+            raise MalformedAPIKeyError(problem)
         return {"Authorization": f"Bearer {key}"}
 
     @asynccontextmanager
@@ -254,14 +220,17 @@ class OpenRouterClient:
         successful one keeps the limiter, and its record waits, until the block has ended.
         """
         path = path.lstrip("/")
-        request = self._http.build_request(
-            method,
-            f"{self.base_url}/{path}",
-            json=json,
-            params=params,
-            headers={**self.default_headers, **self._auth_headers(auth)},
-            timeout=httpx.Timeout(self.timeout, connect=self.connect_timeout),
-        )
+        try:
+            request = self._http.build_request(
+                method,
+                f"{self.base_url}/{path}",
+                json=json,
+                params=params,
+                headers={**self.default_headers, **self._auth_headers(auth)},
+                timeout=httpx.Timeout(self.timeout, connect=self.connect_timeout),
+            )
+        except UnicodeEncodeError:  # a non-ASCII attribution header (the key was checked above)
+            raise bad_header() from None
         model = as_str(json.get("model")) if json is not None else None
         retries = 0
         while True:
@@ -304,27 +273,20 @@ class OpenRouterClient:
         try:
             response = await self._http.send(request, stream=True)
             meter.got_headers(response.status_code)
-            if response.status_code >= 400 or not stream:
+            meter.generation_id = response.headers.get("x-generation-id")
+            if response.status_code >= 300:
+                return await error_of(response, base_url=self.base_url, now=self._clock())
+            if not stream:
                 await response.aread()
         except BaseException as exc:
             if response is not None:
                 with anyio.CancelScope(shield=True):
                     await response.aclose()
-            if isinstance(exc, httpx.TransportError):
-                return self._transport_error(exc)
-            raise
-        if response.status_code >= 400:
-            return self._error_from(response)
+            failure = failure_of(exc, base_url=self.base_url, meter=meter, response=response)
+            if failure is None:
+                raise
+            return failure
         return response
-
-    def _transport_error(self, exc: httpx.TransportError) -> APIConnectionError:
-        if isinstance(exc, httpx.TimeoutException):
-            return APITimeoutError(
-                f"OpenRouter did not answer in time ({type(exc).__name__}); try again, or raise OPENROUTER_TIMEOUT"
-            )
-        return APIConnectionError(
-            f"could not reach {self.base_url} ({type(exc).__name__}: {exc}); check the network and OPENROUTER_BASE_URL"
-        )
 
     async def _notify_retry(self, hook: OnRetry | None, attempt: int, wait: float, error: OpenRouterError) -> None:
         if hook is None:
@@ -334,25 +296,11 @@ class OpenRouterClient:
         except Exception as exc:  # a progress report that fails must not cost the retry
             logger.warning("the on_retry hook failed: %s", type(exc).__name__)
 
-    def _error_from(self, response: httpx.Response, status: int | None = None) -> APIStatusError:
-        """The typed error for a (read) response; `status=200` for an error delivered as a success."""
-        try:
-            body: object = response.json()
-        except ValueError:
-            body = None
-        return status_error(
-            response.status_code if status is None else status,
-            body,
-            headers=response.headers,
-            now=self._clock(),
-            text=response.text,
-        )
-
     async def _get_json(self, path: str, params: Mapping[str, str] | None = None, *, auth: bool = True) -> Any:
         async with self._exchange("GET", path, params=params, auth=auth) as (response, _):
             try:
                 return response.json()
-            except ValueError as exc:
+            except (ValueError, RecursionError) as exc:  # not JSON, or nested too deep to parse
                 raise ResponseError(
                     f"GET /{path} returned a body that is not JSON", status=response.status_code
                 ) from exc
@@ -360,18 +308,24 @@ class OpenRouterClient:
     # -- endpoints ------------------------------------------------------------------
 
     async def chat(self, body: Mapping[str, Any], *, on_retry: OnRetry | None = None) -> ChatCompletion:
-        """POST /chat/completions without streaming; `on_retry` overrides the client's hook."""
+        """POST /chat/completions without streaming; `on_retry` overrides the client's hook.
+
+        A reply whose choice carries an error (or ended with `finish_reason: "error"`) raises
+        `ChoiceError` with the text before it; its usage and id are still metered.
+        """
         payload = {**body, "stream": False}
         async with self._exchange("POST", "chat/completions", json=payload, on_retry=on_retry) as (response, meter):
-            completion = self._completion_of(response)
+            completion, failure = self._completion_of(response)
             meter.usage = completion.usage
             meter.generation_id = completion.id
+            if failure is not None:
+                raise failure
         return completion
 
-    def _completion_of(self, response: httpx.Response) -> ChatCompletion:
+    def _completion_of(self, response: httpx.Response) -> tuple[ChatCompletion, ChoiceError | None]:
         try:
             data = response.json()
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise ResponseError("the chat reply is not JSON", status=response.status_code) from exc
         if not isinstance(data, Mapping) or "error" in data:
             raise status_error(200, data, now=self._clock(), text=response.text)
@@ -381,7 +335,7 @@ class OpenRouterClient:
         completion = ChatCompletion.parse(data)
         # The body's `id` is the generation id; the header is only a fallback.
         completion.id = completion.id or response.headers.get("x-generation-id")
-        return completion
+        return completion, reply_choice_error(data, completion)
 
     @asynccontextmanager
     async def stream_chat(
@@ -389,18 +343,22 @@ class OpenRouterClient:
     ) -> AsyncIterator[ChatStream]:
         """POST /chat/completions with streaming; closing the context closes the connection.
 
-        The limiter is held, and the request's record waits, until the context ends.
+        The limiter is held, and the request's record waits, until the context ends. Reading
+        stops `max_stream_seconds` after this call began.
         """
         payload = {**body, "stream": True}
+        limit = self.max_stream_seconds
+        deadline = None if limit is None else anyio.current_time() + limit
         async with self._exchange("POST", "chat/completions", json=payload, stream=True, on_retry=on_retry) as (
             response,
             meter,
         ):
             if "text/event-stream" not in response.headers.get("content-type", ""):
-                # An error (or a server that ignored `stream`) answered with plain JSON.
-                await response.aread()
-                raise self._error_from(response, status=200)
-            stream = ChatStream(response, meter)
+                raise await not_a_stream(response, now=self._clock())
+            generation_id = response.headers.get("x-generation-id")
+            stream = ChatStream(
+                BodyText(response), meter, generation_id=generation_id, deadline=deadline, max_seconds=limit
+            )
             try:
                 yield stream
             except BaseException as exc:

@@ -8,19 +8,78 @@ Two layers, both free of I/O so they can be fed recorded captures:
   into progress notifications that keep MCP clients from timing out.
 * `StreamAccumulator` folds chunks into a `ChatCompletion`, and records the in-band
   errors OpenRouter sends at HTTP 200 in any of their observed shapes.
+
+`LineSplitter` cuts the body's text into lines without ever holding more than
+`MAX_SSE_LINE_CHARS` of an unfinished one, so a hostile 40 MB line costs 1 MiB at most.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from mcp_server_openrouter._parse import as_int, as_mapping, as_str
-from mcp_server_openrouter.client._errors import error_object
+from mcp_server_openrouter.client._errors import error_object, redacted
 from mcp_server_openrouter.client._models import ChatCompletion, Usage
-from mcp_server_openrouter.errors import StreamError
+from mcp_server_openrouter.errors import ChoiceError, StreamError, provider_reason
+
+MAX_SSE_LINE_CHARS = 1 << 20
+"""The longest SSE line read (1 MiB of text); a chunk of a real reply is a few hundred bytes."""
+
+DEFAULT_MAX_STREAM_SECONDS = 30 * 60.0
+"""A stream's overall deadline unless the client is given another (None: no deadline)."""
+
+# SSE lines end in CRLF, LF or CR, and nothing else (str.splitlines would also split on U+2028,
+# which JSON allows raw inside a string).
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+class LineTooLongError(Exception):
+    """A line passed the splitter's limit; the stream must stop."""
+
+
+class LineSplitter:
+    """Splits text chunks into lines, holding at most `limit` characters of an unfinished line."""
+
+    def __init__(self, limit: int = MAX_SSE_LINE_CHARS) -> None:
+        self.limit = limit
+        self._pending: list[str] = []
+        self._pending_size = 0
+        self._after_cr = False
+
+    def feed(self, chunk: str) -> list[str]:
+        """The lines `chunk` completes (without their endings); raises `LineTooLongError`."""
+        if self._after_cr and chunk.startswith("\n"):
+            chunk = chunk[1:]  # the LF of a CRLF split across chunks
+        self._after_cr = False
+        if not chunk:
+            return []
+        if "\n" not in chunk and "\r" not in chunk:
+            self._hold(chunk)
+            return []
+        lines = _LINE_END.split("".join(self._pending) + chunk)
+        self._pending, self._pending_size = [], 0
+        self._after_cr = chunk.endswith("\r")
+        self._hold(lines.pop())
+        return lines
+
+    def flush(self) -> list[str]:
+        """The last line, if the body did not end with a line ending."""
+        rest = "".join(self._pending)
+        self._pending, self._pending_size = [], 0
+        return [rest] if rest else []
+
+    def _hold(self, text: str) -> None:
+        if not text:
+            return
+        self._pending.append(text)
+        self._pending_size += len(text)
+        if self._pending_size > self.limit:
+            self._pending, self._pending_size = [], 0
+            raise LineTooLongError(f"a line of the event stream passed {self.limit:,} characters")
 
 
 @dataclass(frozen=True)
@@ -107,6 +166,7 @@ class StreamAccumulator:
         self._error: Mapping[str, Any] | None = None
         self._error_finish = False
         self.broken: str | None = None
+        self.junk = 0  # data lines that were not a JSON object: counted (and logged by count), skipped
 
     @property
     def text(self) -> str:
@@ -123,9 +183,12 @@ class StreamAccumulator:
         try:
             chunk = json.loads(data)
         except ValueError:
-            # A torn or non-JSON line: skip it rather than lose the whole reply.
+            chunk = None
+        if not isinstance(chunk, Mapping):
+            # A torn or non-JSON line: skip it rather than lose the whole reply, but count it.
+            self.junk += 1
             return Delta()
-        return self.feed_chunk(chunk) if isinstance(chunk, Mapping) else Delta()
+        return self.feed_chunk(chunk)
 
     def feed_chunk(self, chunk: Mapping[str, Any]) -> Delta:  # noqa: C901 - every observed chunk shape, in one place
         self.chunks += 1
@@ -203,7 +266,7 @@ class StreamAccumulator:
         completion.tool_calls = [self._tool_calls[i] for i in sorted(self._tool_calls)]
         if self._error is not None or self._error_finish:
             error = self._error or {"message": "the provider ended the stream with finish_reason 'error'"}
-            raise _stream_error(error, completion.text)
+            raise choice_error(error, completion.text, completion.provider)
         if not self.done and completion.finish_reason is None:
             raise StreamError(
                 f"the stream ended before the reply was complete ({self.broken or 'connection closed'})",
@@ -211,11 +274,43 @@ class StreamAccumulator:
                 code=502,
                 partial_text=completion.text,
             )
+        if self.chunks == 0:
+            junk = f"{self.junk} malformed data line(s) and " if self.junk else ""
+            raise StreamError(f"the stream sent {junk}no reply chunk before [DONE]", status=200, code=502)
         return completion
 
 
-def _stream_error(error: Mapping[str, Any], partial_text: str) -> StreamError:
+def choice_error(error: Mapping[str, Any], partial_text: str, provider: str | None = None) -> ChoiceError:
+    """The error a choice (or a stream) reported, with the provider that failed and the text before it."""
+    error = as_mapping(redacted(dict(error)))  # an upstream may echo the key anywhere in it
     metadata = as_mapping(error.get("metadata"))
     code = as_int(error.get("code")) or 500
-    message = str(error.get("message") or "error during the stream")
-    return StreamError(message, status=200, code=code, metadata=metadata, body=dict(error), partial_text=partial_text)
+    provider = as_str(metadata.get("provider_name")) or as_str(metadata.get("provider")) or provider
+    message = str(error.get("message") or "the provider reported an error")
+    reason = provider_reason(metadata.get("raw"))
+    if reason and reason not in message:
+        message = f"{message}: {reason}"
+    if provider:
+        message = f"{message} (provider: {provider})"
+    return ChoiceError(
+        message,
+        status=200,
+        code=code,
+        metadata=metadata,
+        body=dict(error),
+        partial_text=partial_text,
+        provider=provider,
+    )
+
+
+def reply_choice_error(body: Mapping[str, Any], completion: ChatCompletion) -> ChoiceError | None:
+    """A non-streamed reply whose first choice carries `error` or ended with `finish_reason: "error"`."""
+    choices = body.get("choices")
+    choice = as_mapping(choices[0]) if isinstance(choices, list) and choices else {}
+    error = choice.get("error")
+    if isinstance(error, Mapping):
+        return choice_error(error, completion.text, completion.provider)
+    if as_str(choice.get("finish_reason")) == "error":
+        error = {"message": "the provider ended the reply with finish_reason 'error'"}
+        return choice_error(error, completion.text, completion.provider)
+    return None
