@@ -15,12 +15,15 @@ from typing import Any
 
 import httpx
 import pytest
+from mcp import Client
 
 from mcp_server_openrouter.chat.progress import ProgressReporter, text_tail
 from mcp_server_openrouter.chat.request import ChatRequest
 from mcp_server_openrouter.chat.run import run_chat
+from mcp_server_openrouter.server import create_server
+from mcp_server_openrouter.simulator import Simulator
 
-from .helpers import CAPTURES, FakeClock, make_client
+from .helpers import CAPTURES, FakeClock, make_client, make_settings, structured_of
 
 pytestmark = pytest.mark.anyio
 
@@ -266,3 +269,22 @@ async def test_a_tool_call_stream_without_text_ends_at_its_exact_completion_toke
     assert text == ""
     assert sent.values[-1] == 11 and strictly_increasing(sent.values)
     assert sent.messages[-1] == "11 tokens"
+
+
+async def test_the_chat_tool_sends_max_tokens_as_the_total_of_every_progress_notification(tmp_path: Path) -> None:
+    simulator = Simulator()
+    settings = make_settings(tmp_path)
+    notifications: list[tuple[float, float | None]] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        notifications.append((progress, total))
+
+    async with Client(create_server(settings, transport=httpx.ASGITransport(app=simulator.app))) as client:
+        result = await client.call_tool(
+            "chat_with_model",
+            {"model": "openai/gpt-4o-mini", "messages": "hi", "stream": True, "max_tokens": 300},
+            progress_callback=on_progress,
+        )
+    assert not result.is_error
+    assert notifications and {total for _, total in notifications} == {300.0}
+    assert notifications[-1][0] == structured_of(result)["usage"]["completion_tokens"]
