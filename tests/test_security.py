@@ -8,12 +8,9 @@ the key is absent is paired with one that the redaction marker is present, so ea
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 from urllib.parse import quote, quote_plus
@@ -28,7 +25,7 @@ from mcp_server_openrouter.cli._common import QuietToolFailures
 from mcp_server_openrouter.simulator import Fault, Simulator, serve_in_thread
 
 from .helpers import text_of
-from .hostile import Hostile, Request, response
+from .hostile import Hostile, Request, response, serve_hostile
 from .test_e2e_stdio import server_command, server_env
 
 pytestmark = pytest.mark.anyio
@@ -53,38 +50,6 @@ def echo_auth_unavailable(request: Request) -> bytes:
     auth = request.headers.get("authorization", "")
     body = {"error": {"message": f"Service unavailable for {auth}", "code": 503}}
     return response(503, json.dumps(body).encode())
-
-
-@contextmanager
-def serve_hostile(hostile: Hostile) -> Iterator[str]:
-    """`tests.hostile.serve_hostile`, but closing its event loop afterwards: that one leaves the
-    loop open, and the ResourceWarning its garbage collection raises fails whichever test runs then."""
-    loop = asyncio.new_event_loop()
-    ready = threading.Event()
-    servers: list[asyncio.Server] = []
-
-    async def start() -> None:
-        servers.append(await asyncio.start_server(hostile.handle, "127.0.0.1", 0))
-        ready.set()
-
-    async def stop() -> None:
-        servers[0].close()
-        await asyncio.wait_for(servers[0].wait_closed(), 5)
-
-    def run() -> None:
-        loop.run_until_complete(start())
-        loop.run_forever()
-        loop.run_until_complete(stop())
-        loop.close()
-
-    thread = threading.Thread(target=run, daemon=True, name="hostile-upstream")
-    thread.start()
-    assert ready.wait(10), "the hostile upstream did not start"
-    try:
-        yield f"http://127.0.0.1:{servers[0].sockets[0].getsockname()[1]}/api/v1"
-    finally:
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=10)
 
 
 @pytest.fixture
