@@ -80,20 +80,26 @@ async def test_a_client_lists_the_tools_and_chats_over_stdio(
     assert FAKE_KEY not in stderr_log.read()
 
 
-async def test_streaming_over_stdio_sends_progress_notifications(session: Client) -> None:
+async def test_streaming_over_stdio_sends_progress_notifications_ending_at_the_exact_token_count(
+    session: Client,
+) -> None:
     values: list[float] = []
+    totals: list[float | None] = []
 
     async def on_progress(progress: float, total: float | None, message: str | None) -> None:
         values.append(progress)
+        totals.append(total)
 
     result = await session.call_tool(
         "chat_with_model",
-        {"model": "google/gemini-2.5-flash", "messages": "Stream please", "stream": True},
+        {"model": "google/gemini-2.5-flash", "messages": "Stream please", "stream": True, "max_tokens": 500},
         progress_callback=on_progress,
     )
     assert not result.is_error
     tokens = structured_of(result)["usage"]["completion_tokens"]
-    assert len(values) >= tokens and int(values[-1]) == tokens
+    assert len(values) >= 2 and values == sorted(set(values))  # strictly increasing
+    assert values[-1] == tokens  # the last one is the exact count from the usage chunk
+    assert set(totals) == {500}  # max_tokens is the total, so clients can draw a bar
 
 
 async def test_cancelling_a_streamed_call_closes_the_upstream_request(
