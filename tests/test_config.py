@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -253,6 +255,27 @@ def test_an_env_file_that_is_both_the_working_directory_and_the_user_config_one_
     monkeypatch.chdir(user.parent)
     assert file_origin(Path(".env")).trust is Trust.USER_FILE
     assert Settings().base_url_origin.trust is Trust.USER_FILE
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_a_fifo_env_file_as_secret_managers_provide_is_read_once_and_its_origin_recorded() -> None:
+    fifo = Path(".env").resolve()
+    os.mkfifo(fifo)
+    read = threading.Event()
+
+    def write_once() -> None:
+        fifo.write_text(f"OPENROUTER_API_KEY={ENV_KEY}\nOPENROUTER_BASE_URL=http://localhost:1234/v1\n")
+
+    def unblock_a_second_reader() -> None:
+        # Were the FIFO opened a second time, the reader would wait for a writer forever: end it.
+        if not read.wait(5):
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+
+    threading.Thread(target=write_once, daemon=True).start()
+    threading.Thread(target=unblock_a_second_reader, daemon=True).start()
+    settings = Settings()
+    read.set()
+    assert settings.key() == ENV_KEY and settings.base_url_origin.trust is Trust.PROJECT_FILE
 
 
 # --- The key itself: redacted from the moment it is read, refused when it cannot be a key ---------

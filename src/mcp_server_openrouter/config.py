@@ -20,14 +20,15 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
 from pydantic import AliasChoices, Field, PrivateAttr, SecretStr, field_validator
-from pydantic_settings import BaseSettings, DotEnvSettingsSource, EnvSettingsSource, SettingsConfigDict
+from pydantic_settings import BaseSettings, DotEnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 from mcp_server_openrouter import _constants as c
 from mcp_server_openrouter._redact import register_secret
@@ -235,12 +236,36 @@ class Settings(BaseSettings):
 
     def __init__(self, **values: Any) -> None:
         # The .env locations are resolved per instance: the working directory may change.
-        values.setdefault("_env_file", env_files())
-        super().__init__(**values)
-        files = _as_paths(values["_env_file"])
-        found = _raw_values(type(self), {k: v for k, v in values.items() if not k.startswith("_")}, files)
+        files = _as_paths(values.pop("_env_file", env_files()))
+        # One source per .env file (see settings_customise_sources), each read once — a .env may
+        # be a FIFO — and kept, to tell afterwards which place set what.
+        reading = _Reading(files)
+        token = _READING.set(reading)
+        try:
+            super().__init__(_env_file=None, **values)
+        finally:
+            _READING.reset(token)
+        found = _raw_values(type(self), {k: v for k, v in values.items() if not k.startswith("_")}, reading.sources)
         self._origins = _origins(found)
         _refuse_untrusted(found, self._origins, key_set=self.api_key is not None)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments, the environment, then each `.env` file as its own source (later files win)."""
+        reading = _READING.get()
+        if reading is None:  # not built through __init__: pydantic-settings' own order
+            return init_settings, env_settings, dotenv_settings, file_secret_settings
+        files = [path for path in reversed(reading.files) if _readable(path)]
+        per_file = [(file_origin(path), DotEnvSettingsSource(settings_cls, env_file=path)) for path in files]
+        reading.sources = [(ENVIRONMENT, env_settings), *per_file]
+        return init_settings, env_settings, *(source for _, source in per_file), file_secret_settings
 
     @field_validator("api_key", mode="before")
     @classmethod
@@ -303,6 +328,23 @@ class Settings(BaseSettings):
         return self.origin("base_url")
 
 
+@dataclass
+class _Reading:
+    """The .env files one `Settings()` reads, and the sources that read them."""
+
+    files: tuple[Path, ...]
+    sources: list[tuple[Origin, PydanticBaseSettingsSource]] = field(default_factory=list)
+
+
+_READING: ContextVar[_Reading | None] = ContextVar("settings_reading", default=None)
+
+
+def _readable(path: Path) -> bool:
+    """Whether pydantic-settings would read this .env (a file, or a FIFO as secret managers use)."""
+    path = path.expanduser()
+    return path.is_file() or path.is_fifo()
+
+
 def _as_paths(env_file: object) -> tuple[Path, ...]:
     if env_file is None:
         return ()
@@ -316,23 +358,22 @@ def _as_paths(env_file: object) -> tuple[Path, ...]:
 _Found = dict[str, list[tuple[Origin, object]]]
 
 
-def _raw_values(cls: type[Settings], arguments: Mapping[str, Any], files: Sequence[Path]) -> _Found:
+def _raw_values(
+    cls: type[Settings], arguments: Mapping[str, Any], sources: Sequence[tuple[Origin, PydanticBaseSettingsSource]]
+) -> _Found:
     """For each tracked setting, every place that sets it, highest priority first, with its raw
-    value — read with pydantic-settings' own sources, so names match exactly as they do for it."""
-    sources: list[tuple[Origin, EnvSettingsSource]] = [(ENVIRONMENT, EnvSettingsSource(cls))]
-    # Later files win, as in pydantic-settings.
-    sources += [(file_origin(path), DotEnvSettingsSource(cls, env_file=path)) for path in reversed(files)]
+    value — asked of the very sources pydantic-settings used, so names match exactly as for it."""
     found: _Found = {}
     for name in _TRACKED:
-        field = cls.model_fields[name]
-        alias = field.validation_alias
+        info = cls.model_fields[name]
+        alias = info.validation_alias
         keys = {name, *(str(a) for a in alias.choices)} if isinstance(alias, AliasChoices) else {name}
         places: list[tuple[Origin, object]] = [(ARGUMENTS, arguments[k]) for k in keys if k in arguments][:1]
         for origin, source in sources:
-            value, _, _ = source.get_field_value(field, name)
+            value, _, _ = source.get_field_value(info, name)
             if value is not None:
                 places.append((origin, value))
-        default = field.get_default(call_default_factory=True)
+        default = info.get_default(call_default_factory=True)
         if default is not None:
             places.append((DEFAULT, default))
         found[name] = places
