@@ -348,3 +348,17 @@ def test_env_name_gives_the_documented_variable() -> None:
     assert env_name("base_url") == "OPENROUTER_BASE_URL"
     assert env_name("openrouter_mcp_cache_dir") == "OPENROUTER_MCP_CACHE_DIR"
     assert env_name("CACHE_TTL_HOURS") == "CACHE_TTL_HOURS"
+
+
+def test_config_path_says_where_the_base_url_and_the_key_came_from_without_credentials(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mcp_server_openrouter.cli import main
+
+    monkeypatch.setenv("OPENROUTER_BASE_URL", f"https://user:{ENV_KEY}@proxy.example/v1?key=abc")
+    user_env(f"OPENROUTER_API_KEY={ENV_KEY}\n")
+    assert main(["config-path"]) == 0
+    out = capsys.readouterr().out
+    assert "base url: https://proxy.example/v1?… (from the environment)" in out
+    assert f"api key: set (from the user config .env ({(user_config_dir() / '.env').resolve()}))" in out
+    assert ENV_KEY not in out and "user:" not in out

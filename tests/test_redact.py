@@ -88,3 +88,24 @@ def test_a_key_shape_around_a_registered_secret_is_caught_whole(registered: str)
 
     _redact.register_secret("inner.secret-value")
     assert redact("sk-or-v1-zz" + "inner.secret-value") == "sk-or-…[redacted][redacted key]"
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        # A key pasted into the userinfo without percent-encoding its "/" (or "?", "#").
+        ("https://user:gsk_a+Key/with=odd.chars_01@proxy.example/v1?key=abc", "https://proxy.example/v1?…"),
+        ("https://gsk_a+Key/with=odd@proxy.example/v1", "https://proxy.example/v1"),
+        ("https://user:pa?ss@host.example/v1", "https://host.example/v1"),
+        ("https://user:pa#ss@host.example:99/v1", "https://host.example:99/v1"),
+        # An "@" only after "?" cannot tell a password from a query: the scheme alone is shown.
+        ("https://user:12?ss@host.example/v1", "https://…"),
+        ("http://localhost:notaport/v1", "http://…"),
+        ("http://[::1]:8080/v1", "http://[::1]:8080/v1"),
+        ("http://[::1/v1", "http://…"),
+    ],
+)
+def test_urls_with_unencoded_credentials_never_show_a_piece_of_them(url: str, shown: str) -> None:
+    from mcp_server_openrouter._redact import strip_url_credentials
+
+    assert strip_url_credentials(url) == shown

@@ -66,16 +66,45 @@ def _secret_pattern(secrets: tuple[tuple[str, str], ...]) -> tuple[re.Pattern[st
 
 
 def strip_url_credentials(url: str) -> str:
-    """The URL without `user:password@` and with its query string (which may hold `?key=`) removed."""
+    """The URL without `user:password@` and with its query string (which may hold `?key=`) removed.
+
+    Credentials typed without percent-encoding (a `/`, `?` or `#` inside the password) make a URL
+    parser read part of them as the host, the port or the path. Such URLs are cut at their last
+    `@`; one still ambiguous (an `@` only after a `?` or `#`) or unreadable shows its scheme only.
+    """
     try:
-        parts = urlsplit(url)
+        parts = urlsplit(url.strip())
+        host = parts.hostname or ""
+        port = parts.port
     except ValueError:
-        return redact(url)
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
+        return _cut_at_credentials(url)
+    if "@" in parts.path or (not parts.netloc and "@" in url):
+        return _cut_at_credentials(url)
+    if "@" not in parts.netloc and ("@" in parts.query or "@" in parts.fragment):
+        return f"{parts.scheme}://…" if parts.scheme else _UNSHOWN
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 address
+    if port is not None:
+        host = f"{host}:{port}"
     query = "…" if parts.query else ""
     return redact(urlunsplit((parts.scheme, host, parts.path, query, "")))
+
+
+_UNSHOWN = "(a URL that cannot be shown safely)"
+_LOOSE_URL = re.compile(
+    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*)://(?:.*@)?"
+    r"(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.\-]+)(?P<port>:[0-9]+)?(?P<path>/[^?#@]*)?(?P<query>\?[^#]*)?(?:#.*)?",
+    re.DOTALL,
+)
+
+
+def _cut_at_credentials(url: str) -> str:
+    match = _LOOSE_URL.fullmatch(url.strip())
+    if match is None:
+        scheme = url.strip().partition("://")[0]
+        return f"{scheme}://…" if scheme.isalpha() else _UNSHOWN
+    query = "?…" if match["query"] else ""
+    return redact(f"{match['scheme']}://{match['host'].lower()}{match['port'] or ''}{match['path'] or ''}{query}")
 
 
 class RedactingFilter(logging.Filter):
