@@ -1,32 +1,41 @@
-"""A faithful fake of OpenRouter's API, shipped with the package.
+"""A fake of OpenRouter's API as rough as the real one, shipped with the package.
 
-In process (tests)::
+In process (tests that parse; `httpx.ASGITransport` buffers the whole body, so nothing
+there streams in time)::
 
     sim = Simulator()
     transport = httpx.ASGITransport(app=sim.app)
 
-On a loopback port (end-to-end tests, the demo, benchmarks)::
+On a loopback port (timing, keep-alives, cancellation, a connection reset mid-body; also
+the demo and the benchmarks)::
 
     with serve_in_thread(sim) as base_url: ...
 
 or from the shell: `openrouter-mcp simulate --port 8765`.
+
+What it does like the real service: several tokens a chunk, reasoning before content,
+tool calls streamed name first and arguments in pieces, web citations, images, Anthropic's
+dated reply `model`, prompt caching, BYOK and server-tool costs, keys with dated usage and
+optional caps, `/generation` that 404s for a while, partial billing of broken streams, and
+every error of the reference by name (`NAMED_FAULTS`) or scripted (`Fault`).
+`Simulator.events_of` / `wait_for_event` read its log of what happened.
 """
 
 from __future__ import annotations
 
-import socket
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from mcp_server_openrouter.simulator._app import Simulator
+from mcp_server_openrouter.simulator._app import Event, Simulator
 from mcp_server_openrouter.simulator._catalog import build_catalog
-from mcp_server_openrouter.simulator._chat import describe
-from mcp_server_openrouter.simulator._faults import NAMED_FAULTS, Fault, named_fault
+from mcp_server_openrouter.simulator._faults import Fault
+from mcp_server_openrouter.simulator._ledger import KeyAccount
+from mcp_server_openrouter.simulator._named_faults import NAMED_FAULTS, named_fault
+from mcp_server_openrouter.simulator._reply import describe
+from mcp_server_openrouter.simulator._serve import serve_forever, serve_in_thread
 
 __all__ = [
     "NAMED_FAULTS",
+    "Event",
     "Fault",
+    "KeyAccount",
     "Simulator",
     "build_catalog",
     "describe",
@@ -34,57 +43,3 @@ __all__ = [
     "serve_forever",
     "serve_in_thread",
 ]
-
-
-def _bound_socket(host: str, port: int) -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    # Accepted sockets inherit this on Linux: without it Nagle's algorithm and delayed ACKs
-    # add ~40 ms to a response written in two parts (headers, then body).
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.bind((host, port))
-    # Listening before uvicorn starts means clients can connect at once: no readiness polling.
-    sock.listen(128)
-    return sock
-
-
-def _uvicorn_server(simulator: Simulator, log_level: str) -> object:
-    import uvicorn
-
-    config = uvicorn.Config(simulator.app, log_level=log_level, access_log=False, lifespan="off")
-    return uvicorn.Server(config)
-
-
-@contextmanager
-def serve_in_thread(simulator: Simulator | None = None, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
-    """Serve the simulator on loopback in a background thread; yields its base URL."""
-    import uvicorn
-
-    simulator = simulator if simulator is not None else Simulator()
-    sock = _bound_socket(host, port)
-    server = _uvicorn_server(simulator, "warning")
-    assert isinstance(server, uvicorn.Server)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="openrouter-simulator")
-    thread.start()
-    try:
-        yield f"http://{host}:{sock.getsockname()[1]}/api/v1"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
-
-
-def serve_forever(host: str = "127.0.0.1", port: int = 8765) -> None:
-    """Serve until interrupted (the `simulate` command)."""
-    import logging
-
-    import uvicorn
-
-    sock = _bound_socket(host, port)
-    url = f"http://{host}:{sock.getsockname()[1]}/api/v1"
-    logging.getLogger(__name__).info(
-        "OpenRouter simulator listening on %s — point OPENROUTER_BASE_URL at it (any sk-or-… key works)", url
-    )
-    server = _uvicorn_server(Simulator(), "info")
-    assert isinstance(server, uvicorn.Server)
-    server.run(sockets=[sock])

@@ -1,11 +1,15 @@
 """The fake OpenRouter: a Starlette app with the real API's routes, shapes and errors.
 
-This module holds the `Simulator` core: the state every route shares (key accounts,
-queued faults, the event log, generation ids and records), the in-process scripting
-methods, `Simulator.admit` (the preamble of every API route) and the app's route table.
+This module holds the `Simulator` core: the state every route shares (key accounts and
+their ledgers, queued faults, the event log, generation ids and records, the prompt
+cache, the open connections when served on a port), the in-process scripting methods,
+`Simulator.admit` (the preamble of every API route) and the app's route table. Time is
+the injectable `clock` (epoch seconds): it dates ids, ledgers and rate-limit resets, and
+decides when a generation's record becomes readable (`generation_delay` seconds after it
+ended; until then `GET /generation` answers 404, as the real one does for a few seconds).
 The routes themselves live by area: `_model_routes` (the catalogue), `_chat` (streaming
-in `_chat_stream`), `_account`, and `_control`, whose `/_sim/*` routes let a test in another process script
-faults and read the log of what happened.
+in `_chat_stream`), `_account`, and `_control`, whose `/_sim/*` routes let a test in
+another process script faults and read the log of what happened.
 """
 
 from __future__ import annotations
@@ -24,27 +28,25 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from mcp_server_openrouter.simulator._account import AccountRoutes
+from mcp_server_openrouter.simulator._caching import PromptCache
 from mcp_server_openrouter.simulator._catalog import build_catalog
 from mcp_server_openrouter.simulator._chat import ChatRoutes
+from mcp_server_openrouter.simulator._connections import Connections
 from mcp_server_openrouter.simulator._control import ControlRoutes
-from mcp_server_openrouter.simulator._faults import Fault, error_response, fault_response, named_fault
+from mcp_server_openrouter.simulator._faults import Fault, error_response, fault_response
+from mcp_server_openrouter.simulator._ledger import KeyAccount
 from mcp_server_openrouter.simulator._model_routes import ModelRoutes
+from mcp_server_openrouter.simulator._named_faults import named_fault
 
-DEFAULT_CREDITS = Decimal("10")
 API_PREFIX = "/api/v1"
-
-
-@dataclass
-class KeyAccount:
-    label: str
-    credits: Decimal = DEFAULT_CREDITS
-    usage: Decimal = Decimal(0)
-    management: bool = False
+GENERATION_DELAY = 3.0  # seconds after a generation ends before GET /generation finds it
 
 
 @dataclass
 class Event:
-    kind: str  # "request", "stream_completed", "stream_cancelled"
+    # "request", "reply_dropped", and how each stream ended: "stream_completed",
+    # "stream_errored", "stream_dropped" or "stream_cancelled" (with id, tokens, chunks)
+    kind: str
     path: str
     detail: dict[str, Any] = field(default_factory=dict)
 
@@ -66,16 +68,25 @@ class Admission:
 class Simulator:
     """State and behaviour of the fake API. `app` is the ASGI application."""
 
-    def __init__(self, *, seed: int = 20260801, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        *,
+        seed: int = 20260801,
+        clock: Callable[[], float] = time.time,
+        generation_delay: float = GENERATION_DELAY,
+    ) -> None:
         self.models = build_catalog(seed)
-        self._by_id = {m["id"]: m for m in self.models}
         self.clock = clock
+        self.generation_delay = generation_delay
         self._lock = threading.Lock()
         self.faults: list[Fault] = []
         self.events: list[Event] = []
         self.accounts: dict[str, KeyAccount] = {}
         self.revoked: set[str] = set()
         self.generations: dict[str, dict[str, Any]] = {}
+        self._generation_owner: dict[str, tuple[str, float]] = {}  # id -> (key label, readable from)
+        self.prompt_cache = PromptCache()
+        self.connections = Connections()
         self._counter = 0
         self._changed = threading.Condition(self._lock)
         self.app = Starlette(routes=[Mount(API_PREFIX, routes=self._routes())])
@@ -118,6 +129,12 @@ class Simulator:
         with self._lock:
             self.faults.clear()
             self.events.clear()
+        self.prompt_cache.clear()
+
+    def account(self, key: str) -> KeyAccount:
+        """The account of `key` (created as a first request would), to script its cap, BYOK or credits."""
+        with self._lock:
+            return self._account_for(key)
 
     def events_of(self, kind: str | None = None) -> list[Event]:
         """The events logged so far, of one `kind` or (without it) all of them."""
@@ -163,7 +180,7 @@ class Simulator:
             if fault.delay:
                 await anyio.sleep(fault.delay)
             if fault.status is not None:
-                return fault_response(fault)
+                return fault_response(fault, self.clock())
         return Admission(fault, account)
 
     def log(self, kind: str, path: str, **detail: Any) -> None:
@@ -172,7 +189,15 @@ class Simulator:
             self._changed.notify_all()
 
     def find_model(self, model_id: str) -> dict[str, Any] | None:
-        return self._by_id.get(model_id) or self._by_id.get(model_id.split(":", 1)[0] if ":" in model_id else model_id)
+        """The catalogue entry of an id or canonical slug (routing variants such as `:online` stripped)."""
+        by_id = {m["id"]: m for m in self.models}  # `models` is public: tests add to it
+        found = by_id.get(model_id)
+        if found is None:
+            found = next((m for m in self.models if m.get("canonical_slug") == model_id), None)
+        base, _, variant = model_id.partition(":")
+        if found is None and variant and variant != "free":
+            found = by_id.get(base)
+        return found
 
     def next_id(self) -> str:
         with self._lock:
@@ -184,9 +209,19 @@ class Simulator:
 
     def bill(self, account: KeyAccount, cost: Decimal, generation: dict[str, Any]) -> None:
         """Charge `cost` to the account and keep the generation's record for `GET /generation`."""
+        now = self.clock()
         with self._lock:
-            account.usage += cost
+            account.spend(now, cost)
             self.generations[generation["id"]] = generation
+            self._generation_owner[generation["id"]] = (account.label, now + self.generation_delay)
+
+    def generation_for(self, generation_id: str, account: KeyAccount) -> dict[str, Any] | None:
+        """The record of a generation of this key, once its stats are ready (None before, or if not ours)."""
+        with self._lock:
+            owner = self._generation_owner.get(generation_id)
+            if owner is None or owner[0] != account.label or self.clock() < owner[1]:
+                return None
+            return self.generations.get(generation_id)
 
     def _authenticate(self, request: Request) -> KeyAccount | Response:
         header = request.headers.get("authorization", "")
@@ -196,10 +231,16 @@ class Simulator:
         if not key.startswith("sk-or-") or key in self.revoked:
             return error_response(401, "User not found.", user=False)
         with self._lock:
-            account = self.accounts.get(key)
-            if account is None:
-                account = KeyAccount(label=f"{key[:12]}...{key[-3:]}", management="mgmt" in key)
-                self.accounts[key] = account
+            return self._account_for(key)
+
+    def _account_for(self, key: str) -> KeyAccount:
+        account = self.accounts.get(key)
+        if account is None:
+            # Keys are told apart by name: "mgmt" makes a management key, "byok" one with provider keys.
+            account = KeyAccount(label=f"{key[:12]}...{key[-3:]}", management="mgmt" in key, byok="byok" in key)
+            if not account.management:
+                account.seed_history(self.clock())
+            self.accounts[key] = account
         return account
 
     def _take_fault(self, path: str, model: str | None) -> Fault | None:

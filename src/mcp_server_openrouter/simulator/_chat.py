@@ -1,39 +1,39 @@
 """The chat route of the fake OpenRouter: `POST /chat/completions`, answered whole or streamed.
 
-Replies are deterministic and describe what they received (model, messages, content
-part types, parameters; see `describe`), so tests can assert what the client sent.
-This module checks the request and the key's credits, cuts the reply at `max_tokens`
-and `stop`, and sends it whole; `_chat_stream` sends it as server-sent events.
+This module checks the request as the real service does — the key, the model id (`models`
+fallbacks, `:free` and routing variants, dash aliases such as `claude-sonnet-4-5`; a retired
+`:free` id has no endpoints), tool support, the context window, the key's credits and cap —
+then plans the reply (`_reply`), works out prompt caching (`_caching`), and sends it whole
+or as server-sent events (`_chat_stream`). The reply's `model` is the requested id for most
+models and the dated canonical slug for Anthropic's, as in the captures. A whole answer that
+a fault breaks carries the error in its choice, at HTTP 200; one whose connection is dropped
+is cut (reset when served on a port).
 """
 
 from __future__ import annotations
 
 import json
-import math
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from mcp_server_openrouter.simulator._catalog import PROVIDER_NAMES
+from mcp_server_openrouter.simulator._billing import prices
+from mcp_server_openrouter.simulator._catalog import PROVIDER_NAMES, RETIRED_FREE
 from mcp_server_openrouter.simulator._chat_stream import stream
-from mcp_server_openrouter.simulator._completion import Completion, prices
+from mcp_server_openrouter.simulator._completion import Completion
 from mcp_server_openrouter.simulator._faults import error_response
+from mcp_server_openrouter.simulator._reply import cut_at, max_tokens_of, plan_reply, prompt_tokens
 
 if TYPE_CHECKING:
-    from mcp_server_openrouter.simulator._app import KeyAccount, Simulator
+    from mcp_server_openrouter.simulator._app import Admission, Simulator
+    from mcp_server_openrouter.simulator._ledger import KeyAccount
 
-# Provider-native spellings of "stop" and "length", as seen in captures.
-_NATIVE_FINISH = {
-    "anthropic": ("end_turn", "max_tokens"),
-    "google": ("STOP", "MAX_TOKENS"),
-    "openai": ("completed", "length"),
-}
-
-
-def estimate_tokens(text: str) -> int:
-    return max(1, math.ceil(len(text) / 4)) if text else 0
+ROUTING_VARIANTS = frozenset({"nitro", "floor", "online", "thinking", "extended", "exacto"})
+_ROUTING_DOCS = "To learn more about provider routing, visit: https://openrouter.ai/docs/provider-routing"
+_SEARCH_TOKENS_PER_RESULT = 350  # what each search result adds to the prompt
 
 
 class ChatRoutes:
@@ -49,50 +49,131 @@ class ChatRoutes:
             return error_response(400, "Invalid JSON body", user=False)
         if not isinstance(body, dict):
             return error_response(400, "Request body must be an object", user=False)
-        model_id = body.get("model")
         self.sim.log(
             "request",
             "/chat/completions",
             body=body,
             headers={k: v for k, v in request.headers.items() if k.lower() != "authorization"},
         )
+        asked = body.get("model")
         admitted = await self.sim.admit(
-            request, fault_path="/chat/completions", model=model_id if isinstance(model_id, str) else None
+            request, fault_path="/chat/completions", model=asked if isinstance(asked, str) else None
         )
         if isinstance(admitted, Response):
             return admitted
-        if not isinstance(model_id, str) or not model_id:
-            return error_response(400, "No models provided")
-        model = self.sim.find_model(model_id)
-        if model is None:
-            return error_response(400, f"{model_id} is not a valid model ID")
+        resolved = self.resolve(body)
+        if isinstance(resolved, Response):
+            return resolved
+        requested, model = resolved
         messages = body.get("messages")
         if not isinstance(messages, list) or not messages:
             return error_response(400, 'Input required: specify "messages"')
+        if body.get("tools") and "tools" not in model["supported_parameters"]:
+            return error_response(404, f"No endpoints found that support tool use. {_ROUTING_DOCS}")
+        completion = self._complete(request, body, requested, model, admitted)
+        if isinstance(completion, Response):
+            return completion
+        return self._deliver(body, completion)
 
-        prompt_tokens = sum(estimate_tokens(json.dumps(m)) for m in messages)
-        refusal = _refuse_unaffordable(admitted.account, model, body, prompt_tokens)
+    def resolve(self, body: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | Response:
+        """The model that answers: `model`, else the first of `models` that OpenRouter can route to."""
+        given = [body.get("model")] if body.get("model") else list(body.get("models") or [])
+        candidates = [c for c in given if isinstance(c, str) and c]
+        if not candidates or len(candidates) != len(given):
+            return error_response(400, "No models provided")
+        first_error: Response | None = None
+        for candidate in candidates:
+            found = self._lookup(candidate)
+            if not isinstance(found, Response):
+                return candidate, found
+            first_error = first_error or found
+        assert first_error is not None
+        return first_error
+
+    def _lookup(self, model_id: str) -> dict[str, Any] | Response:
+        base, _, variant = model_id.partition(":")
+        if variant == "free":
+            if model_id in RETIRED_FREE:
+                return error_response(404, f"No endpoints found for {model_id}.")
+            found = self.sim.find_model(model_id)
+        elif not variant or variant in ROUTING_VARIANTS:
+            found = self.sim.find_model(base) or self.sim.find_model(re.sub(r"(\d)-(\d)", r"\1.\2", base))
+        else:
+            found = None
+        return found if found is not None else error_response(400, f"{model_id} is not a valid model ID")
+
+    def _complete(
+        self, request: Request, body: Mapping[str, Any], requested: str, model: dict[str, Any], admitted: Admission
+    ) -> Completion | Response:
+        account, fault = admitted.account, admitted.fault
+        messages: list[Any] = list(body["messages"])
+        author = str(model["id"]).split("/", 1)[0]
+        head = {
+            "id": self.sim.next_id(),
+            "provider": PROVIDER_NAMES.get(author, author.replace("-", " ").title()),
+            # Anthropic's replies name the dated canonical slug; the others echo the id asked for.
+            "model": model["canonical_slug"] if author == "anthropic" else _without_routing_variant(requested),
+            "created": int(self.sim.clock()),
+        }
+        plan = plan_reply(body, model, requested, str(head["id"]))
+        prompt = prompt_tokens(messages, body.get("tools")) + plan.web_results * _SEARCH_TOKENS_PER_RESULT
+        limit = max_tokens_of(body)
+        byok = fault.byok if fault is not None and fault.byok is not None else account.byok
+        refusal = None if byok else self._refuse_unaffordable(account, model, limit, prompt)
         if refusal is not None:
             return refusal
-        tokens, finish = _reply_tokens(body, model_id)
-        author = model_id.split("/", 1)[0]
-        completion = Completion(
-            head={
-                "id": self.sim.next_id(),
-                "model": model.get("canonical_slug") or model_id,
-                "provider": PROVIDER_NAMES.get(author, author.replace("-", " ").title()),
-                "created": int(self.sim.clock()),
-            },
-            tokens=tokens,
-            finish=finish,
-            native_finish=_NATIVE_FINISH.get(author, ("stop", "length"))[0 if finish == "stop" else 1],
-            prompt_tokens=prompt_tokens,
+        context = int(model.get("context_length") or 0)
+        if context and prompt + (limit or 0) > context:
+            return error_response(
+                400,
+                f"This endpoint's maximum context length is {context} tokens. However, you requested about "
+                f"{prompt + (limit or 0)} tokens ({prompt} of text input, {limit or 0} in the output). "
+                'Please reduce the length of either one, or use the "middle-out" transform to compress your prompt '
+                "automatically.",
+            )
+        limits = [n for n in (limit, fault.length_after_tokens if fault else None) if n is not None]
+        cached, written = self.sim.prompt_cache.use(account.label, model, messages)
+        client = request.client
+        return Completion(
+            head=head,
+            plan=cut_at(plan, min(limits) if limits else None),
+            prompt_tokens=prompt,
+            cached_tokens=cached,
+            written_tokens=written,
             model=model,
-            account=admitted.account,
-            fault=admitted.fault,
+            account=account,
+            fault=fault,
             author=author,
+            byok=byok,
+            peer=(client.host, client.port) if client else None,
         )
-        if completion.fault is not None and completion.fault.empty_choices:
+
+    def _refuse_unaffordable(
+        self, account: KeyAccount, model: Mapping[str, Any], limit: int | None, prompt: int
+    ) -> Response | None:
+        """The 402 for a request whose worst case (prompt plus `max_tokens` out) exceeds what the key may spend."""
+        max_out = limit or model["top_provider"]["max_completion_tokens"] or 4096
+        price = prices(model, prompt)
+        available = account.can_spend(self.sim.clock())
+        if price.prompt * prompt + price.completion * int(max_out) <= available:
+            return None
+        affordable = int((available - price.prompt * prompt) / price.completion) if price.completion else 0
+        capped = account.limit_remaining(self.sim.clock()) == available
+        where = (
+            "https://openrouter.ai/settings/keys and create a key with a higher limit"
+            if capped
+            else "https://openrouter.ai/settings/credits and upgrade to a paid account"
+        )
+        return error_response(
+            402,
+            f"This request requires more credits, or fewer max_tokens. You requested up to {max_out} tokens, "
+            f"but can only afford {max(affordable, 0)}. To increase, visit {where}",
+            {"provider_name": None},
+        )
+
+    def _deliver(self, body: Mapping[str, Any], completion: Completion) -> Response:
+        fault = completion.fault
+        if fault is not None and fault.empty_choices:
             return JSONResponse({**completion.head, "object": "chat.completion", "choices": []})
         if body.get("stream"):
             return StreamingResponse(
@@ -103,102 +184,44 @@ class ChatRoutes:
         return self._whole(completion)
 
     def _whole(self, completion: Completion) -> Response:
-        usage = completion.charge(self.sim, len(completion.tokens), streamed=False, cancelled=False)
-        return JSONResponse(
-            {
-                **completion.head,
-                "object": "chat.completion",
-                "system_fingerprint": None,
-                "choices": [
-                    {
-                        "index": 0,
-                        "logprobs": None,
-                        "finish_reason": completion.finish,
-                        "native_finish_reason": completion.native_finish,
-                        "message": {
-                            "role": "assistant",
-                            "content": "".join(completion.tokens),
-                            "refusal": None,
-                            "reasoning": None,
-                        },
-                    }
-                ],
-                "usage": usage,
-            },
-            headers={"X-Generation-Id": completion.head["id"]},
-        )
-
-
-def _refuse_unaffordable(
-    account: KeyAccount, model: Mapping[str, Any], body: Mapping[str, Any], prompt_tokens: int
-) -> Response | None:
-    """The 402 for a request whose worst case (prompt plus `max_tokens` of output) exceeds the key's credits."""
-    max_out = body.get("max_tokens") or model["top_provider"]["max_completion_tokens"] or 4096
-    prompt_price, completion_price = prices(model)
-    worst_case = prompt_price * prompt_tokens + completion_price * int(max_out)
-    if worst_case <= account.credits - account.usage:
-        return None
-    affordable = (
-        int((account.credits - account.usage - prompt_price * prompt_tokens) / completion_price)
-        if completion_price
-        else 0
-    )
-    return error_response(
-        402,
-        f"This request requires more credits, or fewer max_tokens. You requested up to {max_out} tokens, "
-        f"but can only afford {max(affordable, 0)}. To increase, visit "
-        "https://openrouter.ai/settings/credits and upgrade to a paid account",
-        {"provider_name": None},
-    )
-
-
-def _reply_tokens(body: Mapping[str, Any], model_id: str) -> tuple[list[str], str]:
-    """The reply's tokens, cut at `max_tokens` or a `stop` marker, and its finish reason."""
-    tokens = _retokenize(describe(body, model_id))
-    finish = "stop"
-    if body.get("max_tokens") and int(body["max_tokens"]) < len(tokens):
-        tokens = tokens[: int(body["max_tokens"])]
-        finish = "length"
-    stop = body.get("stop")
-    for marker in [stop] if isinstance(stop, str) else stop or []:
-        text_so_far = "".join(tokens)
-        if isinstance(marker, str) and marker and marker in text_so_far:
-            cut = text_so_far.index(marker)
-            tokens = _retokenize(text_so_far[:cut])
-            finish = "stop"
-    return tokens, finish
-
-
-def _retokenize(text: str) -> list[str]:
-    words = text.split(" ")
-    return [w if i == 0 else " " + w for i, w in enumerate(words)] if text else []
-
-
-def describe(body: Mapping[str, Any], model_id: str) -> str:
-    """The deterministic reply: a description of the request, for tests to assert on."""
-    messages = body.get("messages") or []
-    roles = [str(m.get("role")) for m in messages if isinstance(m, Mapping)]
-    parts: list[str] = []
-    last_user = ""
-    for message in messages:
-        if not isinstance(message, Mapping):
-            continue
-        content = message.get("content")
-        if isinstance(content, list):
-            parts += [str(p.get("type")) for p in content if isinstance(p, Mapping)]
-            text = " ".join(
-                str(p.get("text", "")) for p in content if isinstance(p, Mapping) and p.get("type") == "text"
+        plan, fault = completion.plan, completion.fault
+        units, finish = plan.units, plan.finish
+        choice_extra: dict[str, Any] = {}
+        if fault is not None and (fault.error_after_tokens is not None or fault.error_after_finish):
+            units = plan.within(fault.error_after_tokens) if fault.error_after_tokens is not None else units
+            finish = "error"
+            if fault.error_shape != 5:
+                choice_extra["error"] = completion.error_object()
+        usage = completion.charge(self.sim, units, streamed=False, finish=finish)
+        body = {
+            **completion.head,
+            "object": "chat.completion",
+            "system_fingerprint": None,
+            "service_tier": None,
+            "choices": [
+                {
+                    "index": 0,
+                    "logprobs": None,
+                    "finish_reason": finish,
+                    "native_finish_reason": completion.native_for(finish),
+                    "message": completion.message(units),
+                    **choice_extra,
+                }
+            ],
+            "usage": usage,
+        }
+        headers = {"X-Generation-Id": completion.head["id"]}
+        if fault is not None and fault.drop_after_tokens is not None:
+            self.sim.log(
+                "reply_dropped", "/chat/completions", id=completion.head["id"], tokens=usage["completion_tokens"]
             )
-        else:
-            parts.append("text")
-            text = str(content or "")
-        if message.get("role") == "user":
-            last_user = text
-    params = sorted(k for k in body if k not in {"model", "messages", "stream", "stream_options", "usage"})
-    counts = ", ".join(f"{p}×{parts.count(p)}" for p in sorted(set(parts)))
-    quote = " ".join(last_user.split()[:12])
-    return (
-        f"[simulated {model_id}] Received {len(roles)} message{'s' if len(roles) != 1 else ''} "
-        f"(roles: {', '.join(roles)}; parts: {counts}); parameters: {', '.join(params) or 'none'}. "
-        f'You said: "{quote}". This reply comes from the offline OpenRouter simulator.'
-    )
+            if completion.peer is not None and self.sim.connections.reset(completion.peer):
+                return Response(status_code=200)  # never sent: the connection is gone
+            text = json.dumps(body)
+            return Response(text[: len(text) // 2], media_type="application/json", headers=headers)
+        return JSONResponse(body, headers=headers)
+
+
+def _without_routing_variant(model_id: str) -> str:
+    base, _, variant = model_id.partition(":")
+    return base if variant in ROUTING_VARIANTS else model_id

@@ -1,7 +1,8 @@
 """Control routes of the fake OpenRouter: `/_sim/faults`, `/_sim/events`, `/_sim/reset`.
 
 They do over HTTP what `Simulator.add_fault`, `events_of` and `reset` do in process, for
-tests that drive the simulator from another process.
+tests that drive the simulator from another process (a named fault takes the path it is
+made for, e.g. `credits_zeros` queues on `/credits`).
 """
 
 from __future__ import annotations

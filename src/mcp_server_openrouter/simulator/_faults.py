@@ -1,31 +1,48 @@
 """Scripted faults: what the simulator does instead of (or while) answering normally.
 
 A test queues `Fault`s; each matching request consumes one (or it stays, with
-`times=None`). Error bodies reproduce the shapes recorded from the real API;
-`error_response` and `fault_response` send them.
+`times=None`). A fault with a `status` answers with that error — a JSON body of the
+real API's shape, or (`html`) a page from the edge proxy — while one without plays out
+in the reply: delays and keep-alives, a stream error after some tokens in one of the
+observed shapes, a cut connection, a reply without choices or without `cost`. The
+reference errors are named in `_named_faults`; `error_response` and `fault_response`
+send error bodies.
 """
 
 from __future__ import annotations
 
+import copy
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 
-MidStreamShape = Literal[1, 2, 3, 4]
+# 1-4: the four observed mid-stream error shapes (see `_chat_errors`); 5: a choice that finishes
+# with "error" and the provider's own reason (`error_native`) but carries no error object.
+MidStreamShape = Literal[1, 2, 3, 4, 5]
 
 
 @dataclass
 class Fault:
     """One scripted behaviour.
 
-    Matching: `path` (e.g. "/chat/completions"), optional `model`.
-    Plain errors: `status` with `body` and `headers`.
+    Matching: `path` (e.g. "/chat/completions", "/credits"), optional `model`; `times`
+    requests take it (None: every one).
+    Plain errors: `status` with `body` and `headers`, or `html` (a `text/html` page, as the
+    edge sends for 502/524); `reset_in` writes a rate-limit reset that many seconds after
+    the simulator's clock, in epoch milliseconds, into `body.error.metadata.headers`.
     Timing: `delay` seconds before answering.
     Streams: `keepalives` before the first token (and `keepalive_interval` between them),
-    `token_delay` between tokens, `error_after_tokens` with `error_shape` (1–4, the
-    observed mid-stream error shapes) and `error_code`, or `drop_after_tokens` to cut
-    the connection without `[DONE]`.
+    `token_delay` seconds a generated token (a chunk of three tokens leaves after three).
+    Breaking the reply (counted in completion tokens generated, reasoning included):
+    `error_after_tokens` ends it with an error in shape `error_shape` (see `_chat_stream`)
+    with `error_code`, `error_message` and, for an error finish, `error_native` (a whole reply
+    then carries the error in its choice, at HTTP 200); `error_after_finish` sends the error
+    after the finish chunk instead; `length_after_tokens` cuts the reply there with
+    `finish_reason: "length"`; `drop_after_tokens` cuts the connection (a TCP reset when
+    served on a port). Each is billed for what was generated.
+    Replies: `empty_choices` answers with no choices; `omit_cost` sends the 2025 usage
+    without `cost`; `byok` bills as with the caller's own provider key.
     """
 
     path: str = "/chat/completions"
@@ -34,6 +51,8 @@ class Fault:
     status: int | None = None
     body: dict[str, Any] | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    html: str | None = None
+    reset_in: float | None = None
     delay: float = 0.0
     keepalives: int | None = None
     keepalive_interval: float = 0.0
@@ -42,14 +61,24 @@ class Fault:
     error_shape: MidStreamShape = 1
     error_code: int = 504
     error_message: str = "Provider timed out after 47709ms"
+    error_native: str = "error"
+    error_after_finish: bool = False
+    length_after_tokens: int | None = None
     drop_after_tokens: int | None = None
     empty_choices: bool = False
+    omit_cost: bool = False
+    byok: bool | None = None
 
     def matches(self, path: str, model: str | None) -> bool:
         return self.path == path and (self.model is None or self.model == model)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @property
+    def plays_in_reply(self) -> bool:
+        """Whether the fault shapes the reply (rather than replacing it with an error)."""
+        return self.status is None
 
 
 def error_body(
@@ -69,111 +98,14 @@ def error_response(status: int, message: str, metadata: dict[str, Any] | None = 
     return JSONResponse(error_body(status, message, metadata, user=user), status_code=status)
 
 
-def fault_response(fault: Fault) -> Response:
-    """The plain error a scripted fault answers with."""
-    return JSONResponse(fault.body or {}, status_code=fault.status or 500, headers=fault.headers)
-
-
-def named_fault(name: str, **overrides: Any) -> Fault:
-    """A fault for each error of the reference, by name (see `NAMED_FAULTS`)."""
-    if name not in NAMED_FAULTS:
-        raise KeyError(f"unknown fault {name!r}; known: {', '.join(sorted(NAMED_FAULTS))}")
-    status, body, headers = NAMED_FAULTS[name]
-    return Fault(status=status, body=body, headers=dict(headers), **overrides)
-
-
-_UPSTREAM_400_RAW = (
-    '{"error":{"type":"invalid_request_error","code":"invalid_request_error",'
-    '"message":"Model supports at most 1 image per prompt.","request_id":"req_sim"}}'
-)
-
-NAMED_FAULTS: dict[str, tuple[int, dict[str, Any], dict[str, str]]] = {
-    "bad_request": (
-        400,
-        error_body(
-            400, "This endpoint's maximum context length is 8192 tokens. However, you requested about 9000 tokens."
-        ),
-        {},
-    ),
-    "provider_400": (
-        400,
-        error_body(
-            400, "Provider returned error", {"raw": _UPSTREAM_400_RAW, "provider_name": "Crucible", "is_byok": False}
-        ),
-        {},
-    ),
-    "no_auth": (401, error_body(401, "No cookie auth credentials found", user=False), {}),
-    "user_not_found": (401, error_body(401, "User not found.", user=False), {}),
-    "credits": (
-        402,
-        error_body(
-            402,
-            "This request requires more credits, or fewer max_tokens. You requested up to 65536 tokens, but can "
-            "only afford 10114. To increase, visit https://openrouter.ai/settings/credits "
-            "and upgrade to a paid account",
-            {"provider_name": None},
-        ),
-        {},
-    ),
-    "moderation": (
-        403,
-        error_body(
-            403,
-            "Input flagged by moderation",
-            {"reasons": ["harassment"], "flagged_input": "…", "provider_name": "OpenAI", "model_slug": "openai/gpt-4o"},
-        ),
-        {},
-    ),
-    "no_endpoints": (404, error_body(404, "No endpoints found for deepseek/deepseek-chat-v3.1:free."), {}),
-    "no_tool_endpoints": (
-        404,
-        error_body(404, "No endpoints found that support the provided 'tool_choice' value.", user=False),
-        {},
-    ),
-    "timeout": (408, error_body(408, "Request timed out"), {}),
-    "rate_limit": (
-        429,
-        error_body(
-            429,
-            "Rate limit exceeded: limit_rpm/qwen/qwen3-coder/sim. High demand for qwen/qwen3-coder:free on "
-            "OpenRouter - limited to 8 requests per minute. Please retry shortly.",
-            {
-                "headers": {"X-RateLimit-Limit": "8", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "0"},
-                "provider_name": None,
-            },
-        ),
-        {},
-    ),
-    "free_daily_cap": (
-        429,
-        error_body(
-            429,
-            "Rate limit exceeded: free-models-per-day. Add 10 credits to unlock 1000 free model requests per day",
-            {
-                "headers": {
-                    "X-RateLimit-Limit": "50",
-                    "X-RateLimit-Remaining": "0",
-                    "X-RateLimit-Reset": "4102444800000",
-                }
-            },
-        ),
-        {},
-    ),
-    "provider_429": (
-        429,
-        error_body(
-            429,
-            "Provider returned error",
-            {
-                "provider_name": "Google",
-                "raw": "google/gemini-2.0-flash-exp:free is temporarily rate-limited upstream. Please retry shortly.",
-            },
-        ),
-        {},
-    ),
-    "bad_gateway": (502, error_body(502, "Provider returned error: bad gateway"), {}),
-    "unavailable": (503, error_body(503, "No instances available"), {}),
-    "gateway_timeout": (504, error_body(504, "Upstream timed out"), {}),
-    "error_at_200": (200, {"error": {"message": "Internal error in the provider", "code": 500}}, {}),
-    "management_only": (403, error_body(403, "Only management keys can perform this operation", user=False), {}),
-}
+def fault_response(fault: Fault, now: float) -> Response:
+    """The plain error a scripted fault answers with, `now` being the simulator's clock."""
+    status = fault.status or 500
+    if fault.html is not None:
+        return HTMLResponse(fault.html, status_code=status, headers=fault.headers)
+    body = copy.deepcopy(fault.body) if fault.body is not None else {}
+    if fault.reset_in is not None:
+        error = body.setdefault("error", {})
+        headers = error.setdefault("metadata", {}).setdefault("headers", {})
+        headers["X-RateLimit-Reset"] = str(int((now + fault.reset_in) * 1000))
+    return JSONResponse(body, status_code=status, headers=fault.headers)

@@ -1,6 +1,7 @@
 """Catalogue routes of the fake OpenRouter: `GET /models` and `GET /models/{id}/endpoints`.
 
-They serve the models `_catalog` builds, and ask for no key.
+They serve the models `_catalog` builds, and ask for no key. Endpoints are found by id or
+by canonical slug (the catalogue's `links.details` uses the slug).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class ModelRoutes:
         if model is None:
             return error_response(404, f"No model found for {model_id}", user=False)
         endpoints: list[dict[str, Any]] = []
+        model_id = model["id"]
         author = model_id.split("/", 1)[0]
         names = [PROVIDER_NAMES.get(author, author.title()), "DeepInfra", "Together"][: 1 + len(model_id) % 3]
         for index, provider in enumerate(names):
@@ -71,5 +73,5 @@ class ModelRoutes:
                     "uptime_last_30m": 99.5 - index * 1.5,
                 }
             )
-        data = {"id": model_id, "name": model["name"], "created": model["created"], "endpoints": endpoints}
+        data = {"id": model["id"], "name": model["name"], "created": model["created"], "endpoints": endpoints}
         return JSONResponse({"data": data})
