@@ -6,6 +6,7 @@ import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from pydantic import ValidationError
@@ -355,10 +356,24 @@ def test_config_path_says_where_the_base_url_and_the_key_came_from_without_crede
 ) -> None:
     from mcp_server_openrouter.cli import main
 
-    monkeypatch.setenv("OPENROUTER_BASE_URL", f"https://user:{ENV_KEY}@proxy.example/v1?key=abc")
+    monkeypatch.setenv("OPENROUTER_BASE_URL", f"https://user:{quote(ENV_KEY, safe='')}@proxy.example/v1?key=abc")
     user_env(f"OPENROUTER_API_KEY={ENV_KEY}\n")
     assert main(["config-path"]) == 0
     out = capsys.readouterr().out
     assert "base url: https://proxy.example/v1?… (from the environment)" in out
     assert f"api key: set (from the user config .env ({(user_config_dir() / '.env').resolve()}))" in out
-    assert ENV_KEY not in out and "user:" not in out
+    assert "gsk_env" not in out and "user:" not in out
+
+
+def test_a_base_url_with_unencoded_credentials_is_refused_without_quoting_them(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mcp_server_openrouter.cli import main
+
+    # The "/" in the key ends the host part early: "gsk_env+Key" would be read as a port.
+    monkeypatch.setenv("OPENROUTER_BASE_URL", f"https://user:{ENV_KEY}@proxy.example/v1")
+    with pytest.raises(SystemExit) as exited:
+        main(["config-path"])
+    err = capsys.readouterr().err
+    assert exited.value.code == 2 and "OPENROUTER_BASE_URL: OPENROUTER_BASE_URL is not a URL" in err
+    assert "percent-encoded (/ as %2F" in err and "gsk_env" not in err and "odd.chars" not in err

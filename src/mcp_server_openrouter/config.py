@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import platformdirs
 from pydantic import AliasChoices, Field, PrivateAttr, SecretStr, field_validator
@@ -117,6 +118,21 @@ def _normal(name: str, value: object) -> str | None:
     if name in GUARDED and text:
         return str(Path(text))
     return text or None
+
+
+def _url_problem(url: str) -> str | None:
+    """Why `url` cannot be a base URL (a host or port that does not parse), never quoting it."""
+    try:
+        parts = urlsplit(url)
+        host, _ = parts.hostname, parts.port
+    except ValueError:
+        host = None
+    if host and "@" not in parts.path and not any(ch.isspace() for ch in url):
+        return None
+    return (
+        "OPENROUTER_BASE_URL is not a URL a request can go to (its host or port does not parse). A user name "
+        "or password inside it must be percent-encoded (/ as %2F, ? as %3F, # as %23, @ as %40)"
+    )
 
 
 def _key_problem(key: str) -> str | None:
@@ -290,6 +306,9 @@ class Settings(BaseSettings):
             value = value.strip().strip("\"'").strip().rstrip("/")
             if not value.startswith(("http://", "https://")):
                 raise ValueError("OPENROUTER_BASE_URL must start with http:// or https://")
+            problem = _url_problem(value)
+            if problem is not None:
+                raise ValueError(problem)
         return value
 
     @field_validator("log_level", mode="before")
