@@ -46,20 +46,20 @@ async def test_the_tool_list_is_small_flat_and_annotated(client: Client) -> None
 async def test_chat_returns_the_reply_with_model_tokens_and_cost(client: Client, simulator: Simulator) -> None:
     result = await client.call_tool(
         "chat_with_model",
-        {"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "Say hi"}], "max_tokens": 50},
+        {"model": "anthropic/claude-haiku-4.5", "messages": [{"role": "user", "content": "Say hi"}], "max_tokens": 50},
     )
     assert not result.is_error
     data = structured_of(result)
-    assert data["text"].startswith("[simulated openai/gpt-4o-mini] Received 1 message")
-    assert data["requested_model"] == "openai/gpt-4o-mini"
-    assert data["model"].startswith("openai/gpt-4o-mini-")  # the dated canonical slug
-    assert data["provider"] == "OpenAI" and data["finish_reason"] == "stop"
+    assert data["text"].startswith("[simulated anthropic/claude-haiku-4.5] Received 1 message")
+    assert data["requested_model"] == "anthropic/claude-haiku-4.5"
+    assert data["model"] == "anthropic/claude-4.5-haiku-20251001"  # Anthropic answers with its dated slug
+    assert data["provider"] == "Anthropic" and data["finish_reason"] == "stop"
     assert data["cost_usd"] > 0 and data["generation_id"].startswith("gen-")
     assert data["usage"]["completion_tokens"] > 0
     assert "cost: $" in text_of(result)
     sent = simulator.events_of("request")[0].detail["body"]
     assert sent == {
-        "model": "openai/gpt-4o-mini",
+        "model": "anthropic/claude-haiku-4.5",
         "messages": [{"role": "user", "content": "Say hi"}],
         "max_tokens": 50,
         "stream": False,
