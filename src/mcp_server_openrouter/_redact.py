@@ -12,6 +12,7 @@ import functools
 import logging
 import re
 import threading
+from typing import Any
 from urllib.parse import quote, quote_plus, urlsplit, urlunsplit
 
 _KEY_CHARS = r"[A-Za-z0-9_\-]"
@@ -50,7 +51,8 @@ def redact(text: str) -> str:
     shape that surrounds a registered secret is caught too.
     """
     secrets = _secrets
-    if secrets:
+    # The substring checks first: most text holds no key, and `in` is far cheaper than the regex.
+    if secrets and any(form in text for form, _ in secrets):
         pattern, markers = _secret_pattern(secrets)
         text = pattern.sub(lambda match: markers[(match.lastindex or 1) - 1], text)
     if "sk-or-" not in text:
@@ -63,6 +65,17 @@ def _secret_pattern(secrets: tuple[tuple[str, str], ...]) -> tuple[re.Pattern[st
     """One regex for all registered forms (longest first, one group each) and each group's marker."""
     alternatives = "|".join(f"({re.escape(form)})" for form, _ in secrets)
     return re.compile(f"(?:{alternatives}){_KEY_CHARS}*"), tuple(marker for _, marker in secrets)
+
+
+def redact_structure(value: Any) -> Any:
+    """`value` (JSON-like: dicts, lists, strings) with `redact` applied to every string in it."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {key: redact_structure(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [redact_structure(item) for item in value]
+    return value
 
 
 def strip_url_credentials(url: str) -> str:

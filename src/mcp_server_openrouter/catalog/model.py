@@ -16,6 +16,7 @@ from typing import Any
 
 from mcp_server_openrouter import _constants as c
 from mcp_server_openrouter._parse import as_decimal, as_int, as_mapping, as_str
+from mcp_server_openrouter._redact import redact
 
 MILLION = Decimal(1_000_000)
 
@@ -112,14 +113,16 @@ class Model:
     def parse(cls, data: Mapping[str, Any]) -> Model:
         architecture = as_mapping(data.get("architecture"))
         pricing = as_mapping(data.get("pricing"))
-        model_id = str(data["id"])
+        # Redacted once here, so the lines and summaries built from a model never carry a key an
+        # upstream echoed back, without redacting every page on the hot path.
+        model_id = redact(str(data["id"]))
         inputs = _strings(architecture.get("input_modalities")) or ("text",)
         outputs = _strings(architecture.get("output_modalities")) or ("text",)
         params = _strings(data.get("supported_parameters"))
         web_search = Price.parse(pricing.get("web_search"))
         return cls(
             id=model_id,
-            name=as_str(data.get("name")) or model_id,
+            name=redact(as_str(data.get("name")) or model_id),
             created=as_int(data.get("created")),
             context_length=as_int(data.get("context_length"))
             or as_int(as_mapping(data.get("top_provider")).get("context_length")),
@@ -129,7 +132,7 @@ class Model:
             output_modalities=outputs,
             supported_parameters=params,
             capabilities=derive_capabilities(params, inputs, outputs, web_search),
-            description=as_str(data.get("description")) or "",
+            description=redact(as_str(data.get("description")) or ""),
             canonical_slug=as_str(data.get("canonical_slug")),
             raw=data,
         )

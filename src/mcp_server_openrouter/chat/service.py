@@ -97,4 +97,6 @@ class ChatService:
         try:
             await self.responses.put(key, result.requested_model, result.model_dump(mode="json", exclude={"cached"}))
         except Exception as exc:
-            logger.warning("could not store the reply in the response cache (%s); returning it anyway", exc)
+            logger.warning(
+                "could not store the reply in the response cache (%s); returning it anyway", type(exc).__name__
+            )

@@ -78,6 +78,8 @@ async def _demo(console: Console, settings: Settings, live: bool, model: str | N
 
 
 def _live_setup(console: Console, settings: Settings, model: str | None) -> tuple[dict[str, str], str]:
+    from mcp_server_openrouter._redact import strip_url_credentials
+
     # The SDK passes a child only a safe subset of the environment: the key and the base URL
     # (from wherever our settings found them) must be handed over explicitly.
     env = {
@@ -89,7 +91,8 @@ def _live_setup(console: Console, settings: Settings, model: str | None) -> tupl
     chat_model = model or LIVE_MODEL
     console.print(
         Panel(
-            f"Live mode: OPENROUTER_API_KEY is set, so this session talks to [bold]{settings.base_url}[/] "
+            f"Live mode: OPENROUTER_API_KEY is set, so this session talks to "
+            f"[bold]{strip_url_credentials(settings.base_url)}[/] "
             f"with [bold]{chat_model}[/] and at most {LIVE_MAX_TOKENS} output tokens per call.\n"
             "It spends a little real money (a fraction of a cent); the total is shown at the end.\n"
             "Run `openrouter-mcp demo --offline` to use the free simulator instead.",

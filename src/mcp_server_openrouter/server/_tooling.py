@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import functools
 import logging
+import traceback
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 from mcp.server.mcpserver import Context
@@ -17,7 +19,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 
-from mcp_server_openrouter._redact import redact
+from mcp_server_openrouter._redact import redact, redact_structure
 from mcp_server_openrouter.app import AppContext
 from mcp_server_openrouter.errors import OpenRouterMCPError, StreamError
 from mcp_server_openrouter.server._sdk import declare_tool
@@ -88,8 +90,12 @@ def tool_errors(tool: str = "the tool") -> Iterator[None]:
             )
         ) from None
     except Exception as exc:
-        # A bug: the whole traceback goes to the log (stderr, key redacted), a short reason to the caller.
-        logger.exception("%s failed unexpectedly", tool)
+        # A bug. The log says where; the traceback (whose values may hold prompt or reply text, which
+        # hosts may write to disk) only at DEBUG. The caller gets a short reason.
+        frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+        where = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
+        logger.error("%s failed unexpectedly: %s%s", tool, type(exc).__name__, where)
+        logger.debug("%s failed unexpectedly", tool, exc_info=exc)
         raise ToolError(
             redact(
                 f"{tool} failed unexpectedly ({type(exc).__name__}: {exc}). This is a bug in openrouter-mcp; "
@@ -98,6 +104,14 @@ def tool_errors(tool: str = "the tool") -> Iterator[None]:
         ) from None
 
 
-def result(text: str, structured: dict[str, Any]) -> CallToolResult:
-    """A tool result: text for the model to read, structured content for programs."""
-    return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=structured)
+def result(text: str, structured: dict[str, Any], *, structure_redacted: bool = False) -> CallToolResult:
+    """A tool result: text for the model to read, structured content for programs, keys redacted.
+
+    Upstream text (a reply, a model's description) could quote the key back. Walking a page of
+    100 models costs ~0.4 ms, so pages built from models (redacted once when the catalogue is
+    parsed) pass `structure_redacted=True`; the text is always checked (~10 µs).
+    """
+    return CallToolResult(
+        content=[TextContent(type="text", text=redact(text))],
+        structured_content=structured if structure_redacted else redact_structure(structured),
+    )

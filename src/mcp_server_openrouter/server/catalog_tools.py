@@ -41,7 +41,8 @@ Provider = Annotated[str | None, Field(description="e.g. openai, anthropic")]
 
 
 def _model_list_result(page: ModelPage, snapshot: CatalogSnapshot) -> CallToolResult:
-    return result(*views.model_list(page, snapshot, time.time()))
+    text, structured = views.model_list(page, snapshot, time.time())
+    return result(text, structured, structure_redacted=True)  # summaries come from redacted models
 
 
 @tools.add(READ_ONLY)

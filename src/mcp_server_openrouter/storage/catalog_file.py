@@ -9,6 +9,7 @@ from typing import Any
 
 import anyio
 
+from mcp_server_openrouter._redact import strip_url_credentials
 from mcp_server_openrouter.storage import StoredCatalog
 from mcp_server_openrouter.storage.files import remove_file, tighten_file, write_atomic
 
@@ -66,8 +67,9 @@ class CatalogFile:
                 "model cache %s is corrupt (%s); ignoring it, it will be replaced", self.path, type(exc).__name__
             )
             return None
-        if data.get("base_url") != base_url:
-            logger.info("model cache %s is for %s, not %s; ignoring it", self.path, data.get("base_url"), base_url)
+        shown = strip_url_credentials(base_url)
+        if data.get("base_url") != shown:
+            logger.info("model cache %s is for another base URL than %s; ignoring it", self.path, shown)
             return None
         return StoredCatalog(models, base_url, fetched_at)
 
@@ -75,7 +77,8 @@ class CatalogFile:
         """Write atomically; a failure is logged, never raised (the memory layer still works)."""
         payload = {
             "version": FILE_FORMAT_VERSION,
-            "base_url": stored.base_url,
+            # Never credentials in a file: the URL is stored as it is shown (which is all matching needs).
+            "base_url": strip_url_credentials(stored.base_url),
             "fetched_at": stored.fetched_at,
             "models": stored.models,
         }
