@@ -78,3 +78,20 @@ async def test_a_local_file_failure_names_the_file_and_what_to_check(
     text = text_of(result)
     assert result.is_error
     assert "/srv/cache/openrouter_model_cache.json: Permission denied" in text and "config-path" in text
+
+
+async def test_a_reply_that_quotes_the_key_reaches_the_client_redacted(tmp_path: Path, simulator: Simulator) -> None:
+    import json
+
+    from .helpers import FAKE_KEY
+
+    settings = make_settings(tmp_path)
+    async with Client(create_server(settings, transport=httpx.ASGITransport(app=simulator.app))) as client:
+        result = await client.call_tool(
+            "chat_with_model", {"model": "openai/gpt-4o-mini", "messages": f"Is {FAKE_KEY} my key?"}
+        )
+    assert not result.is_error
+    structured = json.dumps(structured_of(result))
+    assert "You said" in text_of(result)  # the simulator quotes the prompt back...
+    assert FAKE_KEY not in text_of(result) and FAKE_KEY not in structured  # ...but never the key
+    assert "sk-or-…[redacted]" in text_of(result)
