@@ -11,6 +11,8 @@ DEFAULT_APP_TITLE = "openrouter-mcp"
 DEFAULT_TIMEOUT_SECONDS = 300.0
 DEFAULT_CONNECT_TIMEOUT_SECONDS = 10.0
 DEFAULT_MAX_RETRIES = 2
+# A stream's overall deadline: generous (long reasoning runs), but a keep-alive-only upstream must end.
+DEFAULT_MAX_STREAM_SECONDS = 30 * 60.0
 # A retry is only worth it when the wait is short; a daily cap resets at midnight UTC.
 MAX_RETRY_WAIT_SECONDS = 30.0
 DEFAULT_PROGRESS_INTERVAL_SECONDS = 0.25

@@ -48,6 +48,7 @@ def build_client(settings: Settings, transport: httpx.AsyncBaseTransport | None 
         timeout=settings.timeout_seconds,
         connect_timeout=settings.connect_timeout_seconds,
         max_retries=settings.max_retries,
+        max_stream_seconds=settings.max_stream_seconds or None,
         default_headers=attribution_headers(settings.app_url, settings.app_title),
         transport=transport,
     )

@@ -198,6 +198,12 @@ class Settings(BaseSettings):
         gt=0,
         validation_alias=_alias("OPENROUTER_CONNECT_TIMEOUT"),
     )
+    max_stream_seconds: float = Field(
+        default=c.DEFAULT_MAX_STREAM_SECONDS,
+        ge=0,
+        validation_alias=_alias("OPENROUTER_MAX_STREAM_SECONDS"),
+        description="Longest a streamed reply may last in all, keep-alives included; 0: no limit.",
+    )
     max_retries: int = Field(
         default=c.DEFAULT_MAX_RETRIES,
         ge=0,

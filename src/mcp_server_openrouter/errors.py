@@ -6,6 +6,7 @@ The hierarchy::
     ├── InvalidArgumentError             an argument the caller can fix (also a ValueError)
     ├── storage.sqlite.SchemaTooNewError a database written by a newer version (also an sqlite3
     │                                    error; kept there so this module needs no sqlite3)
+    ├── config.UnsafeSettingsError       a less trusted .env tried to redirect the key (start-up)
     └── OpenRouterError                  every failure of a call to OpenRouter
         ├── MissingAPIKeyError           no key configured; nothing was sent
         │   └── MalformedAPIKeyError     a key HTTP cannot carry (space, line break, curly quote)

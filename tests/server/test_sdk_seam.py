@@ -6,6 +6,7 @@ the tool list silently outgrowing its byte budget.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -140,3 +141,16 @@ async def test_the_warm_up_waits_until_no_call_is_in_flight(settings: Settings) 
             assert not app.warmed.is_set() and app._client is None
         await app.warmed.wait()
         assert app._client is not None
+
+
+@pytest.mark.parametrize(("setting", "deadline"), [(None, 1800.0), (5.0, 5.0), (0.0, None)])
+def test_the_client_gets_the_stream_deadline_from_the_settings(
+    tmp_path: Path, setting: float | None, deadline: float | None
+) -> None:
+    from mcp_server_openrouter.app import build_client
+
+    from ..helpers import make_settings
+
+    overrides = {} if setting is None else {"max_stream_seconds": setting}
+    client = build_client(make_settings(tmp_path, **overrides))
+    assert client.max_stream_seconds == deadline
