@@ -19,7 +19,6 @@ import zlib
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from typing import Any
 
 
 @dataclass(frozen=True)
@@ -37,7 +36,9 @@ PIECE = 64 * 1024
 
 
 def response(status: int, body: bytes, content_type: str = "application/json", **headers: str) -> bytes:
+    # The server closes every connection after one answer, and says so.
     lines = [f"HTTP/1.1 {status} X", f"Content-Type: {content_type}", f"Content-Length: {len(body)}"]
+    lines.append("Connection: close")
     lines += [f"{name.replace('_', '-')}: {value}" for name, value in headers.items()]
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
@@ -214,7 +215,6 @@ class Hostile:
     answers: dict[str, Answer] = field(default_factory=dict)
     default: Answer = echo_auth
     requests: list[Request] = field(default_factory=list)
-    tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
     def answer(self, path_suffix: str, answer: Answer) -> None:
         """Answer requests whose path ends with `path_suffix` (e.g. "chat/completions")."""
@@ -231,9 +231,6 @@ class Hostile:
         return self.default
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            self.tasks.add(task)
         try:
             block = await reader.readuntil(b"\r\n\r\n")
             request_line, *header_lines = block.decode("latin-1").split("\r\n")
@@ -253,40 +250,64 @@ class Hostile:
         finally:
             if not writer.transport.is_closing():
                 writer.close()
-            if task is not None:
-                self.tasks.discard(task)
+
+
+class _Server:
+    """The accept loop and every connection, all ours to end: no `asyncio.Server`, whose shutdown
+    can leave a socket accepted at that moment to the garbage collector (and its ResourceWarning)."""
+
+    def __init__(self, hostile: Hostile) -> None:
+        self.hostile = hostile
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.setblocking(False)
+        self.connections: list[socket.socket] = []
+        self.writers: list[asyncio.StreamWriter] = []
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    async def accept(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            connection, _ = await loop.sock_accept(self.listener)
+            self.connections.append(connection)  # kept before any await: nothing escapes the shutdown
+            task = loop.create_task(self.serve(connection))
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
+
+    async def serve(self, connection: socket.socket) -> None:
+        reader, writer = await asyncio.open_connection(sock=connection)
+        self.writers.append(writer)
+        await self.hostile.handle(reader, writer)
+
+    async def shut_down(self, acceptor: asyncio.Task[None]) -> None:
+        acceptor.cancel()
+        for task in list(self.tasks):
+            task.cancel()
+        await asyncio.gather(acceptor, *self.tasks, return_exceptions=True)
+        for writer in self.writers:
+            writer.transport.abort()
+        for _ in range(3):  # the aborts end in callbacks of the next loop turns
+            await asyncio.sleep(0)
+        for connection in self.connections:
+            connection.close()  # a no-op for those their transport closed
+        self.listener.close()
 
 
 @contextmanager
 def serve_hostile(hostile: Hostile) -> Iterator[str]:
-    """Serve on a loopback port in a thread; yields a base URL ending in /api/v1."""
+    """Serve on a loopback port in a thread; yields a base URL ending in /api/v1.
+
+    On the way out every connection is aborted and every handler ended.
+    """
     loop = asyncio.new_event_loop()
-    started = threading.Event()
-    holder: dict[str, asyncio.base_events.Server] = {}
-
-    async def start() -> None:
-        holder["server"] = await asyncio.start_server(hostile.handle, "127.0.0.1", 0)
-        started.set()
-
-    async def stop() -> None:
-        holder["server"].close()
-        for task in list(hostile.tasks):
-            task.cancel()
-        await asyncio.gather(*hostile.tasks, return_exceptions=True)
-
-    def run() -> None:
-        loop.run_until_complete(start())
-        loop.run_forever()
-
-    thread = threading.Thread(target=run, daemon=True, name="hostile-upstream")
+    server = _Server(hostile)
+    acceptor = loop.create_task(server.accept())
+    thread = threading.Thread(target=loop.run_forever, daemon=True, name="hostile-upstream")
     thread.start()
-    started.wait(10)
-    server = holder["server"]
-    port = server.sockets[0].getsockname()[1]
+    port = server.listener.getsockname()[1]
     try:
         yield f"http://127.0.0.1:{port}/api/v1"
     finally:
-        asyncio.run_coroutine_threadsafe(stop(), loop).result(10)
+        asyncio.run_coroutine_threadsafe(server.shut_down(acceptor), loop).result(10)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=10)
         loop.close()
