@@ -108,3 +108,37 @@ def test_finish_reason_error_without_an_error_object_is_still_an_error() -> None
     with pytest.raises(StreamError, match="finish_reason 'error'") as caught:
         accumulator.finish()
     assert caught.value.partial_text == "par"
+
+
+def test_lines_end_at_crlf_lf_or_cr_even_when_a_crlf_is_split_across_chunks() -> None:
+    from mcp_server_openrouter.client._streaming import LineSplitter
+
+    splitter = LineSplitter(limit=100)
+    assert splitter.feed("data: a\r") == ["data: a"]
+    assert splitter.feed("\ndata: b\rdata: c\n\n") == ["data: b", "data: c", ""]
+    assert splitter.feed("data: d") == []
+    assert splitter.flush() == ["data: d"]
+
+
+def test_a_line_separator_inside_json_does_not_split_the_line() -> None:
+    from mcp_server_openrouter.client._streaming import LineSplitter
+
+    line = 'data: {"text": "one\u2028two\x85three"}'
+    assert LineSplitter(limit=100).feed(line + "\n") == [line]
+
+
+def test_a_line_longer_than_the_limit_stops_the_splitter_without_holding_it() -> None:
+    from mcp_server_openrouter.client._streaming import LineSplitter, LineTooLongError
+
+    splitter = LineSplitter(limit=10)
+    assert splitter.feed("data: 1234") == []
+    with pytest.raises(LineTooLongError, match="passed 10 characters"):
+        splitter.feed("5")
+    assert splitter.flush() == []
+
+
+def test_the_accumulator_counts_data_that_is_not_a_json_object() -> None:
+    accumulator = StreamAccumulator()
+    for data in ("{torn", "[1, 2]", '"a string"', '{"choices": []}'):
+        accumulator.feed_data(data)
+    assert (accumulator.junk, accumulator.chunks) == (3, 1)
