@@ -131,7 +131,7 @@ async def test_a_chat_that_times_out_while_waiting_for_the_answer_is_posted_once
     records = Records()
     with anyio.fail_after(10):
         async with client_for(base_url, timeout=0.2, on_request=records) as client:
-            with pytest.raises(ReplyTimeoutError, match="did not answer within the read timeout") as caught:
+            with pytest.raises(ReplyTimeoutError, match=r"did not answer in time \(ReadTimeout") as caught:
                 await client.chat(BODY)
     assert len(hostile.received("POST", CHAT)) == 1
     assert "OPENROUTER_TIMEOUT" in str(caught.value) and "billed" in str(caught.value)

@@ -9,9 +9,12 @@ import pytest
 
 from mcp_server_openrouter.client import (
     APIConnectionError,
+    APITimeoutError,
     BadRequestError,
     OpenRouterError,
     RateLimitError,
+    ReplyLostError,
+    ReplyTimeoutError,
     RetryPolicy,
     ServiceUnavailableError,
     StreamError,
@@ -162,3 +165,54 @@ async def test_a_stream_that_broke_after_its_body_started_is_never_sent_again(
         stream.completion()
     assert hook.calls == []
     assert len(simulator.events_of("request")) == 1
+
+
+# -- never buy a reply twice: which failures are retried ----------------------------------------------
+
+NOT_SENT = [httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout]
+SENT = [httpx.ReadTimeout, httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError, httpx.WriteTimeout]
+
+
+def failing_with(error: type[httpx.TransportError], calls: list[str]) -> httpx.MockTransport:
+    def fail(request: httpx.Request) -> httpx.Response:
+        calls.append(f"{request.method} {request.url.path}")
+        raise error("scripted failure", request=request)
+
+    return httpx.MockTransport(fail)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("error", NOT_SENT, ids=lambda e: e.__name__)
+async def test_a_chat_that_never_reached_the_service_is_retried(error: type[httpx.TransportError]) -> None:
+    calls: list[str] = []
+    async with make_client(failing_with(error, calls), sleep=FakeSleep()) as client:
+        with pytest.raises(APIConnectionError) as caught:
+            await client.chat(BODY)
+    assert len(calls) == 3 and caught.value.retryable
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("error", SENT, ids=lambda e: e.__name__)
+async def test_a_chat_whose_answer_was_lost_after_sending_is_never_sent_again(
+    error: type[httpx.TransportError],
+) -> None:
+    calls: list[str] = []
+    expected = ReplyTimeoutError if issubclass(error, httpx.TimeoutException) else ReplyLostError
+    async with make_client(failing_with(error, calls), sleep=FakeSleep()) as client:
+        with pytest.raises(expected, match="may still have processed and billed it"):
+            await client.chat(BODY)
+        with pytest.raises(expected):
+            async with client.stream_chat(BODY):
+                pass
+    assert calls == ["POST /api/v1/chat/completions"] * 2
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("error", SENT, ids=lambda e: e.__name__)
+async def test_a_read_that_fails_after_sending_is_retried_for_a_get(error: type[httpx.TransportError]) -> None:
+    calls: list[str] = []
+    expected = APITimeoutError if issubclass(error, httpx.TimeoutException) else APIConnectionError
+    async with make_client(failing_with(error, calls), sleep=FakeSleep()) as client:
+        with pytest.raises(expected) as caught:
+            await client.credits()
+    assert type(caught.value) is expected and len(calls) == 3

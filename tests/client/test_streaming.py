@@ -8,7 +8,14 @@ from typing import Any
 import pytest
 
 from mcp_server_openrouter.client import StreamAccumulator, StreamError
-from mcp_server_openrouter.client._streaming import Comment, Data, SSEDecoder, iter_events
+from mcp_server_openrouter.client._streaming import (
+    Comment,
+    Data,
+    LineSplitter,
+    LineTooLongError,
+    SSEDecoder,
+    iter_events,
+)
 
 
 def test_the_decoder_yields_comments_and_joins_multi_line_data() -> None:
@@ -111,8 +118,6 @@ def test_finish_reason_error_without_an_error_object_is_still_an_error() -> None
 
 
 def test_lines_end_at_crlf_lf_or_cr_even_when_a_crlf_is_split_across_chunks() -> None:
-    from mcp_server_openrouter.client._streaming import LineSplitter
-
     splitter = LineSplitter(limit=100)
     assert splitter.feed("data: a\r") == ["data: a"]
     assert splitter.feed("\ndata: b\rdata: c\n\n") == ["data: b", "data: c", ""]
@@ -121,15 +126,11 @@ def test_lines_end_at_crlf_lf_or_cr_even_when_a_crlf_is_split_across_chunks() ->
 
 
 def test_a_line_separator_inside_json_does_not_split_the_line() -> None:
-    from mcp_server_openrouter.client._streaming import LineSplitter
-
     line = 'data: {"text": "one\u2028two\x85three"}'
     assert LineSplitter(limit=100).feed(line + "\n") == [line]
 
 
 def test_a_line_longer_than_the_limit_stops_the_splitter_without_holding_it() -> None:
-    from mcp_server_openrouter.client._streaming import LineSplitter, LineTooLongError
-
     splitter = LineSplitter(limit=10)
     assert splitter.feed("data: 1234") == []
     with pytest.raises(LineTooLongError, match="passed 10 characters"):

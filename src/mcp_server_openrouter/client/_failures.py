@@ -72,7 +72,7 @@ def answer_lost(
     where = strip_url_credentials(base_url)
     cause = _cause(kind, detail)
     if timed_out:
-        what = f"{where} did not answer within the read timeout ({cause})"
+        what = f"{where} did not answer in time ({cause})"
     elif undecodable:
         what = f"the answer from {where} could not be decoded ({cause}; a proxy may have garbled it)"
     else:

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from mcp_server_openrouter import _constants as c
 from mcp_server_openrouter._parse import as_int, as_mapping, as_str
 from mcp_server_openrouter.client._errors import error_object, redacted
 from mcp_server_openrouter.client._models import ChatCompletion, Usage
@@ -29,7 +30,7 @@ from mcp_server_openrouter.errors import ChoiceError, StreamError, provider_reas
 MAX_SSE_LINE_CHARS = 1 << 20
 """The longest SSE line read (1 MiB of text); a chunk of a real reply is a few hundred bytes."""
 
-DEFAULT_MAX_STREAM_SECONDS = 30 * 60.0
+DEFAULT_MAX_STREAM_SECONDS = c.DEFAULT_MAX_STREAM_SECONDS
 """A stream's overall deadline unless the client is given another (None: no deadline)."""
 
 # SSE lines end in CRLF, LF or CR, and nothing else (str.splitlines would also split on U+2028,
