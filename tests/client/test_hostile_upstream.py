@@ -298,10 +298,11 @@ async def test_an_endless_sse_line_is_cut_at_one_mib_and_the_partial_text_kept(h
 
 async def test_a_huge_error_body_is_read_only_up_to_64_kib(hostile: Hostile, base_url: str) -> None:
     hostile.answer(CHAT, huge_body(500, 40 * MB))
+    records = Records()
     tracemalloc.start()
     try:
         with anyio.fail_after(20):
-            async with client_for(base_url, max_retries=0) as client:
+            async with client_for(base_url, max_retries=0, on_request=records) as client:
                 with pytest.raises(APIStatusError) as caught:
                     await client.chat(BODY)
         _, peak = tracemalloc.get_traced_memory()
@@ -310,6 +311,7 @@ async def test_a_huge_error_body_is_read_only_up_to_64_kib(hostile: Hostile, bas
     assert caught.value.status == 500 and "…(cut)" in str(caught.value)
     assert len(str(caught.value)) < 1000
     assert peak < 8 * MB
+    assert [(r.status, r.error_kind) for r in records.records] == [(500, "APIStatusError")]
 
 
 async def test_a_keepalive_only_upstream_ends_at_the_stream_deadline_with_the_partial_text(
@@ -388,11 +390,12 @@ async def test_a_key_echoed_by_the_upstream_never_appears_in_the_error(
 async def test_a_key_http_cannot_carry_is_refused_before_anything_is_sent_without_quoting_it(
     key: str, problem: str, hostile: Hostile, base_url: str
 ) -> None:
+    records = Records()
     with anyio.fail_after(10):
-        async with client_for(base_url, api_key=key) as client:
+        async with client_for(base_url, api_key=key, on_request=records) as client:
             with pytest.raises(MalformedAPIKeyError, match=problem) as caught:
                 await client.chat(BODY)
-    assert hostile.requests == []
+    assert hostile.requests == [] and records.records == []  # nothing sent, nothing to meter
     shown = everything_shown(caught.value)
     assert key not in shown and "quoted-key" not in shown and "line_break" not in shown
     assert "OPENROUTER_API_KEY" in str(caught.value)
