@@ -6,7 +6,7 @@ The hierarchy::
     ├── InvalidArgumentError             an argument the caller can fix (also a ValueError)
     ├── storage.sqlite.SchemaTooNewError a database written by a newer version (also an sqlite3
     │                                    error; kept there so this module needs no sqlite3)
-    ├── config.UnsafeSettingsError       a less trusted .env tried to redirect the key (start-up)
+    ├── UnsafeSettingsError              a less trusted .env tried to redirect the key (start-up)
     └── OpenRouterError                  every failure of a call to OpenRouter
         ├── MissingAPIKeyError           no key configured; nothing was sent
         │   └── MalformedAPIKeyError     a key HTTP cannot carry (space, line break, curly quote)
@@ -57,6 +57,10 @@ class InvalidArgumentError(OpenRouterMCPError, ValueError):
 
     def __init__(self, message: str) -> None:
         super().__init__(redact(message))
+
+
+class UnsafeSettingsError(OpenRouterMCPError, ValueError):
+    """A less trusted `.env` tried to redirect the key, or to choose where its data is kept."""
 
 
 class OpenRouterError(OpenRouterMCPError):

@@ -19,10 +19,7 @@ Each instance records where its key, base URL and directories came from (`origin
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
-from contextvars import ContextVar
-from dataclasses import dataclass, field
-from enum import IntEnum
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -33,13 +30,42 @@ from pydantic_settings import BaseSettings, DotEnvSettingsSource, PydanticBaseSe
 
 from mcp_server_openrouter import _constants as c
 from mcp_server_openrouter._redact import register_secret
-from mcp_server_openrouter.errors import OpenRouterMCPError
+from mcp_server_openrouter.config._sources import (
+    ARGUMENTS,
+    DEFAULT,
+    ENVIRONMENT,
+    GUARDED,
+    READING,
+    TRACKED,
+    Found,
+    Origin,
+    Reading,
+    Trust,
+    as_paths,
+    file_origin,
+    key_trust,
+    origins_of,
+    raw_values,
+    readable,
+    user_config_dir,
+)
+from mcp_server_openrouter.errors import UnsafeSettingsError
+
+__all__ = [
+    "ARGUMENTS",
+    "DEFAULT",
+    "ENVIRONMENT",
+    "Origin",
+    "Settings",
+    "Trust",
+    "UnsafeSettingsError",
+    "env_files",
+    "env_name",
+    "file_origin",
+    "user_config_dir",
+]
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
-
-
-def user_config_dir() -> Path:
-    return Path(platformdirs.user_config_dir(c.APP_NAME, appauthor=False))
 
 
 def env_files() -> tuple[Path, ...]:
@@ -49,75 +75,6 @@ def env_files() -> tuple[Path, ...]:
 
 def _alias(name: str) -> AliasChoices:
     return AliasChoices(name, name.lower())
-
-
-class Trust(IntEnum):
-    """How far a place that settings come from is trusted; higher is more."""
-
-    PROJECT_FILE = 1  # the working directory's .env (or any .env file other than the user's)
-    USER_FILE = 2  # the .env in the user config directory
-    ENVIRONMENT = 3  # the process environment, or arguments given by the program
-    DEFAULT = 4  # this package's own defaults
-
-
-@dataclass(frozen=True)
-class Origin:
-    """Where a setting's value came from: a place, its trust and (for a file) its path."""
-
-    trust: Trust
-    label: str
-    path: Path | None = None
-
-    def __str__(self) -> str:
-        return self.label
-
-
-DEFAULT = Origin(Trust.DEFAULT, "the default")
-ENVIRONMENT = Origin(Trust.ENVIRONMENT, "the environment")
-ARGUMENTS = Origin(Trust.ENVIRONMENT, "the program's arguments")
-
-# Settings that decide where the key goes or where replies and caches are kept.
-GUARDED = ("base_url", "cache_dir", "data_dir", "reports_dir")
-_TRACKED = ("api_key", *GUARDED)
-
-
-class UnsafeSettingsError(OpenRouterMCPError, ValueError):
-    """A less trusted `.env` tried to redirect the key, or to choose where its data is kept."""
-
-
-def file_origin(path: Path) -> Origin:
-    """The origin of a `.env` file: the user config one is trusted more than any other."""
-    resolved = path.expanduser().resolve()
-    if resolved == (user_config_dir() / ".env").resolve():
-        return Origin(Trust.USER_FILE, f"the user config .env ({resolved})", resolved)
-    if resolved == Path(".env").resolve():
-        return Origin(Trust.PROJECT_FILE, f"the working directory's .env ({resolved})", resolved)
-    return Origin(Trust.PROJECT_FILE, f"the .env file {resolved}", resolved)
-
-
-def env_name(field_or_alias: str) -> str:
-    """The environment variable of a setting (`base_url` or `openrouter_base_url` → OPENROUTER_BASE_URL)."""
-    wanted = field_or_alias.lower()
-    for name, info in Settings.model_fields.items():
-        alias = info.validation_alias
-        choices = [str(choice) for choice in alias.choices] if isinstance(alias, AliasChoices) else []
-        if wanted == name or wanted in (choice.lower() for choice in choices):
-            return choices[0] if choices else name.upper()
-    return field_or_alias.upper()
-
-
-def _normal(name: str, value: object) -> str | None:
-    """A raw value as its setting's validator would see it, for comparing values between places."""
-    if value is None:
-        return None
-    if isinstance(value, SecretStr):
-        value = value.get_secret_value()
-    text = str(value).strip().strip("\"'").strip()
-    if name == "base_url":
-        return text.rstrip("/")
-    if name in GUARDED and text:
-        return str(Path(text))
-    return text or None
 
 
 def _url_problem(url: str) -> str | None:
@@ -258,17 +215,17 @@ class Settings(BaseSettings):
 
     def __init__(self, **values: Any) -> None:
         # The .env locations are resolved per instance: the working directory may change.
-        files = _as_paths(values.pop("_env_file", env_files()))
+        files = as_paths(values.pop("_env_file", env_files()))
         # One source per .env file (see settings_customise_sources), each read once — a .env may
         # be a FIFO — and kept, to tell afterwards which place set what.
-        reading = _Reading(files)
-        token = _READING.set(reading)
+        reading = Reading(files)
+        token = READING.set(reading)
         try:
             super().__init__(_env_file=None, **values)
         finally:
-            _READING.reset(token)
-        found = _raw_values(type(self), {k: v for k, v in values.items() if not k.startswith("_")}, reading.sources)
-        self._origins = _origins(found)
+            READING.reset(token)
+        found = raw_values(type(self), {k: v for k, v in values.items() if not k.startswith("_")}, reading.sources)
+        self._origins = origins_of(found)
         _refuse_untrusted(found, self._origins, key_set=self.api_key is not None)
 
     @classmethod
@@ -281,10 +238,10 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         """Arguments, the environment, then each `.env` file as its own source (later files win)."""
-        reading = _READING.get()
+        reading = READING.get()
         if reading is None:  # not built through __init__: pydantic-settings' own order
             return init_settings, env_settings, dotenv_settings, file_secret_settings
-        files = [path for path in reversed(reading.files) if _readable(path)]
+        files = [path for path in reversed(reading.files) if readable(path)]
         per_file = [(file_origin(path), DotEnvSettingsSource(settings_cls, env_file=path)) for path in files]
         reading.sources = [(ENVIRONMENT, env_settings), *per_file]
         return init_settings, env_settings, *(source for _, source in per_file), file_secret_settings
@@ -344,8 +301,8 @@ class Settings(BaseSettings):
     def origin(self, name: str) -> Origin:
         """Where `name` (the key, the base URL or a directory) came from: the most trusted place
         that gives the value in effect (a project `.env` repeating the default URL is "the default")."""
-        if name not in _TRACKED:
-            raise KeyError(f"the origin of {name!r} is not tracked; only {', '.join(_TRACKED)}")
+        if name not in TRACKED:
+            raise KeyError(f"the origin of {name!r} is not tracked; only {', '.join(TRACKED)}")
         return self._origins.get(name, DEFAULT)
 
     @property
@@ -353,81 +310,22 @@ class Settings(BaseSettings):
         return self.origin("base_url")
 
 
-@dataclass
-class _Reading:
-    """The .env files one `Settings()` reads, and the sources that read them."""
-
-    files: tuple[Path, ...]
-    sources: list[tuple[Origin, PydanticBaseSettingsSource]] = field(default_factory=list)
-
-
-_READING: ContextVar[_Reading | None] = ContextVar("settings_reading", default=None)
-
-
-def _readable(path: Path) -> bool:
-    """Whether pydantic-settings would read this .env (a file, or a FIFO as secret managers use)."""
-    path = path.expanduser()
-    return path.is_file() or path.is_fifo()
-
-
-def _as_paths(env_file: object) -> tuple[Path, ...]:
-    if env_file is None:
-        return ()
-    if isinstance(env_file, (str, Path)):
-        return (Path(env_file),)
-    if isinstance(env_file, Iterable):
-        return tuple(Path(p) for p in env_file)
-    return ()
-
-
-_Found = dict[str, list[tuple[Origin, object]]]
-
-
-def _raw_values(
-    cls: type[Settings], arguments: Mapping[str, Any], sources: Sequence[tuple[Origin, PydanticBaseSettingsSource]]
-) -> _Found:
-    """For each tracked setting, every place that sets it, highest priority first, with its raw
-    value — asked of the very sources pydantic-settings used, so names match exactly as for it."""
-    found: _Found = {}
-    for name in _TRACKED:
-        info = cls.model_fields[name]
+def env_name(field_or_alias: str) -> str:
+    """The environment variable of a setting (`base_url` or `openrouter_base_url` → OPENROUTER_BASE_URL)."""
+    wanted = field_or_alias.lower()
+    for name, info in Settings.model_fields.items():
         alias = info.validation_alias
-        keys = {name, *(str(a) for a in alias.choices)} if isinstance(alias, AliasChoices) else {name}
-        places: list[tuple[Origin, object]] = [(ARGUMENTS, arguments[k]) for k in keys if k in arguments][:1]
-        for origin, source in sources:
-            value, _, _ = source.get_field_value(info, name)
-            if value is not None:
-                places.append((origin, value))
-        default = info.get_default(call_default_factory=True)
-        if default is not None:
-            places.append((DEFAULT, default))
-        found[name] = places
-    return found
+        choices = [str(choice) for choice in alias.choices] if isinstance(alias, AliasChoices) else []
+        if wanted == name or wanted in (choice.lower() for choice in choices):
+            return choices[0] if choices else name.upper()
+    return field_or_alias.upper()
 
 
-def _origins(found: _Found) -> dict[str, Origin]:
-    """The most trusted place that agrees with the value in effect (the first place), per setting."""
-    origins: dict[str, Origin] = {}
-    for name, places in found.items():
-        if not places:
-            continue
-        in_effect = _normal(name, places[0][1])
-        origins[name] = max((o for o, v in places if _normal(name, v) == in_effect), key=lambda o: o.trust)
-    return origins
-
-
-def _key_trust(places: list[tuple[Origin, object]]) -> Trust:
-    """The key is as trusted as the least trusted place that holds it: whoever wrote that place
-    knows the key already, so a setting from there exposes nothing new."""
-    in_effect = _normal("api_key", places[0][1])
-    return min(o.trust for o, v in places if o is not DEFAULT and _normal("api_key", v) == in_effect)
-
-
-def _refuse_untrusted(found: _Found, origins: Mapping[str, Origin], *, key_set: bool) -> None:
+def _refuse_untrusted(found: Found, origins: Mapping[str, Origin], *, key_set: bool) -> None:
     """Raise `UnsafeSettingsError` when a guarded setting comes from a place less trusted than the key."""
     if not key_set or not found["api_key"]:
         return
-    trust = _key_trust(found["api_key"])
+    trust = key_trust(found["api_key"])
     offences: dict[Origin, list[str]] = {}
     for name in GUARDED:
         origin = origins.get(name, DEFAULT)
