@@ -1,0 +1,228 @@
+"""README claims about the source tree, the layout and CI that no other test checked.
+
+The layer rules themselves are in `test_architecture.py`; these read the same tree for the
+README's other structural promises (httpx in one module, one reader of the environment, one
+seam into the SDK), and read `.ci/run` and the pre-commit hooks for what the README says they run.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from mcp_server_openrouter.cli import COMMANDS
+from mcp_server_openrouter.server import catalog_tools, chat_tools
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "src" / "mcp_server_openrouter"
+SOURCES = sorted(PACKAGE.rglob("*.py"))
+
+
+def relative(path: Path) -> str:
+    return path.relative_to(PACKAGE).as_posix()
+
+
+def _is_type_checking(node: ast.stmt) -> bool:
+    return isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+
+
+def _imports_httpx(node: ast.stmt) -> bool:
+    if isinstance(node, ast.Import):
+        return any(alias.name.split(".")[0] == "httpx" for alias in node.names)
+    return isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "httpx"
+
+
+def httpx_imports(body: list[ast.stmt], *, into_functions: bool) -> int:
+    """Imports of httpx that run (never those under `if TYPE_CHECKING:`); module level only unless
+    `into_functions`."""
+    found = 0
+    for node in body:
+        if _is_type_checking(node):
+            continue
+        if _imports_httpx(node):
+            found += 1
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not into_functions:
+            continue
+        for field in ("body", "orelse", "finalbody", "handlers"):
+            children = getattr(node, field, None)
+            if isinstance(children, list):
+                found += httpx_imports([c for c in children if isinstance(c, ast.stmt)], into_functions=into_functions)
+            elif field == "handlers" and children:
+                for handler in children:
+                    found += httpx_imports(handler.body, into_functions=into_functions)
+    return found
+
+
+def test_only_the_clients_http_module_imports_httpx_at_module_level() -> None:
+    at_import = {relative(p) for p in SOURCES if httpx_imports(ast.parse(p.read_text()).body, into_functions=False)}
+    assert at_import == {"client/_http.py"}
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert '"TID253"' in pyproject and 'banned-module-level-imports = ["httpx"]' in pyproject
+
+
+def test_httpx_is_used_only_inside_the_client_the_one_door_to_openrouter() -> None:
+    anywhere = {relative(p) for p in SOURCES if httpx_imports(ast.parse(p.read_text()).body, into_functions=True)}
+    assert anywhere and all(path.startswith("client/") for path in anywhere), anywhere
+
+
+ENVIRONMENT_READERS = {"environ", "getenv", "environb"}
+
+
+def _reads_environment(tree: ast.AST) -> bool:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and ast.unparse(node.value) == "os" and node.attr in ENVIRONMENT_READERS:
+            return True
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module == "os"
+            and any(alias.name in ENVIRONMENT_READERS for alias in node.names)
+        ):
+            return True
+    return False
+
+
+def test_settings_in_config_py_are_the_only_reader_of_the_environment() -> None:
+    readers = {relative(p) for p in SOURCES if _reads_environment(ast.parse(p.read_text()))}
+    assert all(path == "config.py" or path.startswith("config/") for path in readers), readers
+
+
+def test_server_sdk_py_is_the_only_code_touching_the_sdks_internals() -> None:
+    touching = {relative(p) for p in SOURCES if "fn_metadata" in p.read_text()}
+    assert touching == {"server/_sdk.py"}
+
+
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [
+        (chat_tools, "chat_with_model"),
+        (catalog_tools, "list_available_models"),
+        (catalog_tools, "list_vision_models"),
+        (catalog_tools, "get_model_info"),
+        (catalog_tools, "refresh_model_cache"),
+    ],
+)
+def test_each_tool_is_a_plain_async_function_with_flat_typed_arguments_in_its_domains_module(
+    module: object, name: str
+) -> None:
+    function = getattr(module, name)
+    assert inspect.iscoroutinefunction(function) and function.__module__ == getattr(module, "__name__", None)
+    parameters = inspect.signature(function).parameters.values()
+    assert all(p.annotation is not inspect.Parameter.empty for p in parameters)
+    assert all(p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD for p in parameters)
+
+
+LAYOUT = [
+    "src/mcp_server_openrouter/__main__.py",
+    "src/mcp_server_openrouter/errors.py",
+    "src/mcp_server_openrouter/config.py",
+    "src/mcp_server_openrouter/_constants.py",
+    "src/mcp_server_openrouter/_redact.py",
+    "src/mcp_server_openrouter/_parse.py",
+    "src/mcp_server_openrouter/_validate.py",
+    "src/mcp_server_openrouter/app.py",
+    "src/mcp_server_openrouter/client/__init__.py",
+    "src/mcp_server_openrouter/client/_http.py",
+    "src/mcp_server_openrouter/storage/__init__.py",
+    "src/mcp_server_openrouter/storage/catalog_file.py",
+    "src/mcp_server_openrouter/storage/responses.py",
+    "src/mcp_server_openrouter/storage/files.py",
+    "src/mcp_server_openrouter/storage/memory.py",
+    "src/mcp_server_openrouter/storage/sqlite.py",
+    "src/mcp_server_openrouter/catalog/model.py",
+    "src/mcp_server_openrouter/catalog/query.py",
+    "src/mcp_server_openrouter/catalog/cache.py",
+    "src/mcp_server_openrouter/catalog/views.py",
+    "src/mcp_server_openrouter/catalog/service.py",
+    "src/mcp_server_openrouter/chat/request.py",
+    "src/mcp_server_openrouter/chat/run.py",
+    "src/mcp_server_openrouter/chat/progress.py",
+    "src/mcp_server_openrouter/chat/result.py",
+    "src/mcp_server_openrouter/chat/service.py",
+    "src/mcp_server_openrouter/server/__init__.py",
+    "src/mcp_server_openrouter/server/chat_tools.py",
+    "src/mcp_server_openrouter/server/catalog_tools.py",
+    "src/mcp_server_openrouter/server/_tooling.py",
+    "src/mcp_server_openrouter/server/_sdk.py",
+    "src/mcp_server_openrouter/server/_schema.py",
+    "src/mcp_server_openrouter/cli/__init__.py",
+    "src/mcp_server_openrouter/cli/demo_session.py",
+    "src/mcp_server_openrouter/simulator/__init__.py",
+    "tests/helpers.py",
+    "tests/captures",
+    "tests/test_captures.py",
+    "tests/test_architecture.py",
+    "perf/startup.py",
+    "perf/latency.py",
+    "perf/catalog.py",
+    "NOTES.md",
+    ".ci/run",
+]
+
+
+@pytest.mark.parametrize("path", LAYOUT)
+def test_every_path_the_readme_names_exists(path: str) -> None:
+    # A module may also be a package of the same name (`config.py` or `config/__init__.py`).
+    assert (ROOT / path).exists() or (path.endswith(".py") and (ROOT / path[:-3] / "__init__.py").is_file())
+
+
+def test_each_command_is_its_own_module_under_cli() -> None:
+    assert set(COMMANDS) == {"serve", "demo", "simulate", "models", "cache", "config-path"}
+    assert all((PACKAGE / "cli" / f"{module}.py").is_file() for module in COMMANDS.values())
+
+
+def readme_block_after(marker: str) -> str:
+    """The first line of the fenced block after `<!-- ci:NAME -->` in README.md, read by Python."""
+    lines = (ROOT / "README.md").read_text().splitlines()
+    start = lines.index(marker)
+    fence = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("```"))
+    return lines[fence + 1]
+
+
+def ci_readme_command(name: str) -> str:
+    """What `.ci/run`'s own `readme_command` function extracts for `name`."""
+    script = (ROOT / ".ci" / "run").read_text()
+    start = script.index("readme_command() {")
+    function = script[start : script.index("\n}\n", start) + 3]
+    done = subprocess.run(
+        ["bash", "-c", f"{function}\nreadme_command {name}"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
+
+
+def test_ci_runs_the_two_readme_commands_demo_first_tests_last_with_the_linters_between() -> None:
+    for name in ("demo", "test"):
+        assert ci_readme_command(name) == readme_block_after(f"<!-- ci:{name} -->"), name
+    script = (ROOT / ".ci" / "run").read_text()
+    steps = [
+        'bash -c "$demo_command"',
+        ".venv/bin/ruff check .",
+        ".venv/bin/ruff format --check .",
+        ".venv/bin/mypy --strict src tests",
+        "for version in 3.10 3.13; do",
+        'bash -c "$test_command"',
+    ]
+    positions = [script.index(step) for step in steps]
+    assert positions == sorted(positions)
+    commands = [line for line in script.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    assert commands[-1] == 'bash -c "$test_command"'  # the tests run last
+
+
+def test_ci_says_loudly_when_python_3_10_or_3_13_is_missing() -> None:
+    script = (ROOT / ".ci" / "run").read_text()
+    assert "the suite was NOT run on Python $version" in script and ">&2" in script
+
+
+def test_pre_commit_runs_the_same_checks_as_ci() -> None:
+    hooks = (ROOT / ".pre-commit-config.yaml").read_text()
+    for entry in ("entry: ruff format", "entry: ruff check", "entry: mypy --strict src tests"):
+        assert entry in hooks, entry
+
+
+def test_every_capture_is_of_a_kind_test_captures_parses() -> None:
+    parsed = ("chat-nonstream__", "chat-stream__", "error-", "key__", "models-entry__", "models-list__")
+    payloads = [p for p in (ROOT / "tests" / "captures").iterdir() if p.suffix in (".json", ".sse")]
+    assert payloads and [p.name for p in payloads if not p.name.startswith(parsed)] == []
