@@ -45,7 +45,7 @@ from typing import Any
 from mcp_server_openrouter import _constants as c
 from mcp_server_openrouter._redact import redact
 
-RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 529})
 
 
 class OpenRouterMCPError(Exception):

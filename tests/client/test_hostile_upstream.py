@@ -311,7 +311,7 @@ async def test_a_huge_error_body_is_read_only_up_to_64_kib(hostile: Hostile, bas
     assert caught.value.status == 500 and "…(cut)" in str(caught.value)
     assert len(str(caught.value)) < 1000
     assert peak < 8 * MB
-    assert [(r.status, r.error_kind) for r in records.records] == [(500, "APIStatusError")]
+    assert [(r.status, r.error_kind) for r in records.records] == [(500, "ServiceUnavailableError")]
 
 
 async def test_a_keepalive_only_upstream_ends_at_the_stream_deadline_with_the_partial_text(

@@ -41,7 +41,7 @@ async def run_chat(
                 await reporter.keep_alive(request.model)
             else:
                 # `Delta` carries no tool-call argument text yet, so those fragments are not estimated.
-                await reporter.delta(event.text, event.reasoning)
+                await reporter.delta(event.text, event.reasoning, event.tool_arguments)
         if reporter is not None:
             # The usage chunk (if any) has been read: the exact count replaces the estimate.
             usage = chat_stream.accumulator.completion.usage

@@ -88,7 +88,7 @@ class ChatStream:
         if isinstance(event, Comment):
             return KeepAlive()
         delta = self.accumulator.feed_data(event.data)
-        if delta.text or delta.reasoning:
+        if delta:  # text, reasoning or tool-call arguments
             self._got_token()
             return delta
         return None

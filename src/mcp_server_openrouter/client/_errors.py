@@ -40,10 +40,14 @@ _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
     403: PermissionDeniedError,
     404: NotFoundError,
     408: RequestTimeoutError,
+    413: BadRequestError,  # the request is too large: shorten it
+    422: BadRequestError,  # parameters this model or provider cannot take
     429: RateLimitError,
+    500: ServiceUnavailableError,  # an internal error upstream: retried, then "retry shortly"
     502: ServiceUnavailableError,
     503: ServiceUnavailableError,
     504: ServiceUnavailableError,
+    529: ServiceUnavailableError,  # overloaded (Anthropic's status, passed through by some servers)
     # Cloudflare's own: unknown error, origin down, unreachable, TLS handshake, timeout.
     **dict.fromkeys(range(520, 525), GatewayError),
 }

@@ -140,6 +140,10 @@ class Delta:
 
     text: str = ""
     reasoning: str = ""
+    tool_arguments: str = ""  # pieces of tool-call arguments (they count as completion tokens)
+
+    def __bool__(self) -> bool:
+        return bool(self.text or self.reasoning or self.tool_arguments)
 
 
 @dataclass(frozen=True)
@@ -207,6 +211,7 @@ class StreamAccumulator:
 
         text: list[str] = []
         reasoning: list[str] = []
+        arguments: list[str] = []
         choices = chunk.get("choices")
         for choice in choices if isinstance(choices, list) else []:
             if not isinstance(choice, Mapping):
@@ -224,7 +229,7 @@ class StreamAccumulator:
             refusal = delta.get("refusal")
             if isinstance(refusal, str) and refusal:
                 completion.refusal = (completion.refusal or "") + refusal
-            self._merge_tool_calls(delta.get("tool_calls"))
+            arguments.extend(self._merge_tool_calls(delta.get("tool_calls")))
             for key in ("annotations", "images"):
                 items = delta.get(key)
                 if isinstance(items, list):
@@ -237,11 +242,13 @@ class StreamAccumulator:
                 completion.native_finish_reason = as_str(choice.get("native_finish_reason"))
         self._text.extend(text)
         self._reasoning.extend(reasoning)
-        return Delta("".join(text), "".join(reasoning))
+        return Delta("".join(text), "".join(reasoning), "".join(arguments))
 
-    def _merge_tool_calls(self, fragments: object) -> None:
+    def _merge_tool_calls(self, fragments: object) -> list[str]:
+        """Fold tool-call fragments into the calls; the argument pieces they carried."""
+        pieces: list[str] = []
         if not isinstance(fragments, list):
-            return
+            return pieces
         for fragment in fragments:
             if not isinstance(fragment, Mapping):
                 continue
@@ -258,6 +265,8 @@ class StreamAccumulator:
             arguments = as_str(function.get("arguments"))
             if arguments:
                 target["arguments"] = target.get("arguments", "") + arguments
+                pieces.append(arguments)
+        return pieces
 
     def finish(self) -> ChatCompletion:
         """The completed reply, or `StreamError` if the stream broke or reported an error."""
