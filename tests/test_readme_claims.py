@@ -496,10 +496,6 @@ async def test_a_cache_directory_readable_by_others_is_tightened_with_a_warning_
     assert any(str(directory) in m and "readable by others" in m for m in caplog.messages)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="README: a catalogue file dated in the future 'is logged to stderr'; today it is refetched silently",
-)
 async def test_a_catalogue_file_dated_in_the_future_is_logged_ignored_and_replaced(
     tmp_path: Path, simulator: Simulator, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -632,16 +628,14 @@ def test_spaces_and_quotes_around_values_in_a_dotenv_file_are_stripped() -> None
     assert settings.cache_memory_items == 12
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="README: spaces and quotes around values are stripped; spaces inside the quotes are, for the key "
-    "and the base URL only",
-)
-def test_spaces_inside_the_quotes_around_any_value_are_stripped_as_they_are_for_the_key() -> None:
-    Path(".env").write_text('OPENROUTER_API_KEY=" sk-or-v1-abc "\nOPENROUTER_APP_TITLE=" my-app "\n')
+def test_spaces_inside_the_quotes_are_stripped_for_the_key_and_the_base_url_only() -> None:
+    Path(".env").write_text(
+        'OPENROUTER_API_KEY=" sk-or-v1-abc "\nOPENROUTER_BASE_URL=" https://example.com/api/v1 "\n'
+        'OPENROUTER_APP_TITLE=" my-app "\n'
+    )
     settings = Settings()
-    assert settings.key() == "sk-or-v1-abc"  # the key's own validator strips them...
-    assert settings.app_title == "my-app"  # ...no other setting's does
+    assert settings.key() == "sk-or-v1-abc" and settings.base_url == "https://example.com/api/v1"
+    assert settings.app_title == " my-app "  # as the README says: other values keep them
 
 
 def test_a_key_with_a_line_break_inside_is_refused_saying_where_without_quoting_it(
@@ -701,13 +695,8 @@ def test_the_background_warm_up_waits_for_a_tenth_of_a_second_of_quiet(settings:
 # -- The simulator ----------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="README says /models has 386 models; it has 385 since the retired "
-    "deepseek/deepseek-chat-v3.1:free left the listing (commit e9abe44)",
-)
-def test_the_simulated_catalogue_has_386_models() -> None:
-    assert len(Simulator().models) == 386
+def test_the_simulated_catalogue_has_385_models() -> None:
+    assert len(Simulator().models) == 385
 
 
 def test_the_simulated_catalogue_spans_more_than_50_providers() -> None:

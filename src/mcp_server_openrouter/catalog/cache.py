@@ -111,7 +111,14 @@ class CatalogCache:
     def _fresh(self, fetched_at: float) -> bool:
         # A copy dated in the future (a clock that jumped, a hand-edited file) is not fresh forever.
         age = self._clock() - fetched_at
-        return -CLOCK_SKEW_SECONDS <= age < self.ttl_seconds
+        if age < -CLOCK_SKEW_SECONDS:
+            logger.warning(
+                "the catalogue in %s is dated %.0f s in the future; ignoring it, it will be replaced",
+                self.store.location,
+                -age,
+            )
+            return False
+        return age < self.ttl_seconds
 
     async def get(self, *, refresh: bool = False) -> CatalogSnapshot:
         if self.enabled and not refresh:

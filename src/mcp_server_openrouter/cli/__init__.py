@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name in COMMANDS:
         module = _command(name)
         sub = subparsers.add_parser(name, help=module.HELP, description=module.DESCRIPTION)
+        sub.add_argument("--version", action="version", version=f"{c.APP_NAME} {__version__}")
         module.add_arguments(sub)
     return parser
 
