@@ -45,6 +45,7 @@ from mcp_server_openrouter.client._responses import BodyText, error_of, failure_
 from mcp_server_openrouter.client._retry import OnRetry, Random, RetryPolicy
 from mcp_server_openrouter.client._streaming import DEFAULT_MAX_STREAM_SECONDS, reply_choice_error
 from mcp_server_openrouter.errors import (
+    APIStatusError,
     ChoiceError,
     MalformedAPIKeyError,
     MissingAPIKeyError,
@@ -263,7 +264,10 @@ class OpenRouterClient:
             if wait is None:
                 raise outcome
             retries += 1
-            logger.info("retrying %s /%s in %.1fs after: %s", method, path, wait, outcome)
+            # The upstream's own words may quote the request: at INFO only the kind of failure.
+            status = f" (HTTP {outcome.status})" if isinstance(outcome, APIStatusError) else ""
+            logger.info("retrying %s /%s in %.1fs after %s%s", method, path, wait, type(outcome).__name__, status)
+            logger.debug("the failure before that retry: %s", outcome)
             await self._notify_retry(on_retry or self.on_retry, retries + 1, wait, outcome)
             await self._sleep(wait)
 
