@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,7 @@ async def test_a_tampered_cache_entry_is_a_miss_not_a_failure(tmp_path: Path, si
     transport = httpx.ASGITransport(app=simulator.app)
     async with Client(create_server(settings, transport=transport)) as client:
         await client.call_tool("chat_with_model", QUESTION)
-        with sqlite3.connect(settings.response_cache_file) as db:
+        with closing(sqlite3.connect(settings.response_cache_file)) as db, db:
             db.execute("UPDATE responses SET created = 'yesterday', result = '{\"text\": 5}'")
         again = await client.call_tool("chat_with_model", QUESTION)
     assert not again.is_error and structured_of(again)["cached"] is False
