@@ -159,7 +159,7 @@ def keepalives_forever(first: bytes, interval: float) -> Answer:
         while not writer.is_closing() and not reader.at_eof():
             writer.write(b": OPENROUTER PROCESSING\n\n")
             await writer.drain()
-            await asyncio.sleep(interval)  # the server's pace, not the test's
+            await asyncio.sleep(interval)  # sleep-ok: the hostile server's own pace, not a wait
 
     return lambda request: write
 
@@ -286,7 +286,7 @@ class _Server:
         for writer in self.writers:
             writer.transport.abort()
         for _ in range(3):  # the aborts end in callbacks of the next loop turns
-            await asyncio.sleep(0)
+            await asyncio.sleep(0)  # sleep-ok: yields one loop turn so the aborts complete
         for connection in self.connections:
             connection.close()  # a no-op for those their transport closed
         self.listener.close()

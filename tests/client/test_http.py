@@ -15,6 +15,7 @@ from mcp_server_openrouter.client import (
     InsufficientCreditsError,
     MissingAPIKeyError,
     OpenRouterClient,
+    PermissionDeniedError,
     ProviderError,
     RateLimitError,
     ResponseError,
@@ -262,7 +263,7 @@ async def test_an_http_error_on_a_stream_is_raised_before_any_event(
 ) -> None:
     simulator.add_fault("moderation")
     async with make_client(settings, transport) as client:
-        with pytest.raises(Exception, match="flagged by moderation"):
+        with pytest.raises(PermissionDeniedError, match="flagged by moderation"):
             async with client.stream_chat(BODY):
                 pass
 
