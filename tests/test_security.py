@@ -99,8 +99,8 @@ async def test_a_key_echoed_by_the_upstream_never_reaches_a_tool_result_or_stder
         assert SECRET_REDACTED in text_of(result)
     stderr = read_all(stderr_log)
     assert_no_key(stderr)
-    # The client logs the 503 it retries, with the upstream's words: the echo passed through a log.
-    assert "retrying POST /chat/completions" in stderr and SECRET_REDACTED in stderr
+    # The retry is logged by its kind only: the upstream's words (which quoted the key) stay out of the log.
+    assert "retrying POST /chat/completions" in stderr and "ServiceUnavailableError" in stderr
 
 
 async def test_a_working_directory_env_that_redirects_the_key_is_refused_at_start_up(tmp_path: Path) -> None:
@@ -164,6 +164,28 @@ async def test_partial_replies_and_prompts_never_reach_stderr_at_any_level(tmp_p
     assert "pangolin" not in stderr and "Quillmoor" not in stderr and partial not in stderr
     # ...and the log only its size.
     assert "Tool 'chat_with_model' failed: " in stderr and "characters of error text went to the client" in stderr
+
+
+async def test_an_upstream_error_that_quotes_the_prompt_never_reaches_stderr_at_any_level(
+    tmp_path: Path, stderr_log: TextIO
+) -> None:
+    def quoting_unavailable(request: Request) -> bytes:
+        body = {"error": {"message": f"upstream failed on: {request.body.decode()}", "code": 503}}
+        return response(503, json.dumps(body).encode())
+
+    hostile = Hostile()
+    hostile.answer("chat/completions", quoting_unavailable)
+    with serve_hostile(hostile) as base_url:
+        env = server_env(base_url, tmp_path, key=KEY)
+        env["OPENROUTER_MAX_RETRIES"] = "1"
+        env["OPENROUTER_MCP_LOG_LEVEL"] = "DEBUG"
+        async with Client(stdio_client(params_for(env, tmp_path), errlog=stderr_log)) as client:
+            result = await client.call_tool(
+                "chat_with_model", {"model": "openai/gpt-4o", "messages": "the secret pangolin prompt"}
+            )
+    assert result.is_error and "secret pangolin prompt" in text_of(result)  # the caller sees the upstream's words
+    stderr = read_all(stderr_log)
+    assert "retrying POST /chat/completions" in stderr and "pangolin" not in stderr  # the log does not
 
 
 def test_the_sdks_tool_failure_record_keeps_only_the_size_of_the_error_text() -> None:

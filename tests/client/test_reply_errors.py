@@ -268,3 +268,18 @@ def test_an_html_page_without_a_title_is_still_not_pasted() -> None:
 def test_a_long_plain_text_error_body_is_cut_short() -> None:
     error = status_error(500, None, text="z" * 5000, truncated=True)
     assert str(error).count("z") == 500 and "…(cut)" in str(error)
+
+
+@pytest.mark.parametrize("choice", ["x", None, {"message": None}, {"finish_reason": "stop"}])
+async def test_a_whole_reply_whose_choice_has_no_message_is_an_error_not_an_empty_success(choice: object) -> None:
+    odd = httpx.Response(200, json={"id": "gen-2", "choices": [choice]})
+    async with make_client(answering(odd)) as client:
+        with pytest.raises(ResponseError, match="choice has no message"):
+            await client.chat(BODY)
+
+
+async def test_a_whole_reply_that_is_not_json_says_it_may_have_been_billed() -> None:
+    garbled = httpx.Response(200, content=b"<html>oops</html>", headers={"content-type": "text/html"})
+    async with make_client(answering(garbled)) as client:
+        with pytest.raises(ResponseError, match="may still have processed and billed"):
+            await client.chat(BODY)

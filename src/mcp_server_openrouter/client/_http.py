@@ -45,6 +45,7 @@ from mcp_server_openrouter.client._responses import BodyText, error_of, failure_
 from mcp_server_openrouter.client._retry import OnRetry, Random, RetryPolicy
 from mcp_server_openrouter.client._streaming import DEFAULT_MAX_STREAM_SECONDS, reply_choice_error
 from mcp_server_openrouter.errors import (
+    ACTIVITY_URL,
     APIStatusError,
     ChoiceError,
     MalformedAPIKeyError,
@@ -267,7 +268,6 @@ class OpenRouterClient:
             # The upstream's own words may quote the request: at INFO only the kind of failure.
             status = f" (HTTP {outcome.status})" if isinstance(outcome, APIStatusError) else ""
             logger.info("retrying %s /%s in %.1fs after %s%s", method, path, wait, type(outcome).__name__, status)
-            logger.debug("the failure before that retry: %s", outcome)
             await self._notify_retry(on_retry or self.on_retry, retries + 1, wait, outcome)
             await self._sleep(wait)
 
@@ -330,12 +330,21 @@ class OpenRouterClient:
         try:
             data = response.json()
         except (ValueError, RecursionError) as exc:
-            raise ResponseError("the chat reply is not JSON", status=response.status_code) from exc
+            raise ResponseError(
+                "the chat reply is not JSON; OpenRouter may still have processed and billed the request "
+                f"(see {ACTIVITY_URL})",
+                status=response.status_code,
+            ) from exc
         if not isinstance(data, Mapping) or "error" in data:
             raise status_error(200, data, now=self._clock(), text=response.text)
         choices = data.get("choices")
         if not isinstance(choices, list) or not choices:
             raise ResponseError("the reply has no choices (the provider returned nothing)", status=200, code=502)
+        first = choices[0]
+        if not isinstance(first, Mapping) or (not isinstance(first.get("message"), Mapping) and "error" not in first):
+            raise ResponseError(
+                "the reply's choice has no message (the provider returned nothing)", status=200, code=502
+            )
         completion = ChatCompletion.parse(data)
         # The body's `id` is the generation id; the header is only a fallback.
         completion.id = completion.id or response.headers.get("x-generation-id")
