@@ -377,3 +377,24 @@ def test_a_base_url_with_unencoded_credentials_is_refused_without_quoting_them(
     err = capsys.readouterr().err
     assert exited.value.code == 2 and "OPENROUTER_BASE_URL: OPENROUTER_BASE_URL is not a URL" in err
     assert "percent-encoded (/ as %2F" in err and "gsk_env" not in err and "odd.chars" not in err
+
+
+def test_the_settings_as_environment_variables_give_the_same_settings_in_a_child(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = Settings(
+        _env_file=None,
+        api_key="sk-or-v1-child-process-0000",
+        base_url="http://127.0.0.1:9/api/v1",
+        timeout_seconds=12.5,
+        max_retries=4,
+        cache_responses=True,
+        cache_dir=tmp_path / "c",
+        reports_dir=tmp_path / "r",
+        log_level="DEBUG",
+    )
+    for name, value in original.as_environment().items():
+        monkeypatch.setenv(name, value)
+    child = Settings(_env_file=None)
+    assert child.model_dump() == original.model_dump()
+    assert child.key() == original.key()

@@ -80,14 +80,9 @@ async def _demo(console: Console, settings: Settings, live: bool, model: str | N
 def _live_setup(console: Console, settings: Settings, model: str | None) -> tuple[dict[str, str], str]:
     from mcp_server_openrouter._redact import strip_url_credentials
 
-    # The SDK passes a child only a safe subset of the environment: the key and the base URL
-    # (from wherever our settings found them) must be handed over explicitly.
-    env = {
-        "OPENROUTER_API_KEY": settings.key() or "",
-        "OPENROUTER_BASE_URL": settings.base_url,
-        "OPENROUTER_MCP_CACHE_DIR": str(settings.cache_dir),
-        "OPENROUTER_MCP_DATA_DIR": str(settings.data_dir),
-    }
+    # The SDK passes a child only a safe subset of the environment: every setting (the key and the
+    # base URL above all) is handed over explicitly, as our settings resolved it.
+    env = settings.as_environment()
     chat_model = model or LIVE_MODEL
     console.print(
         Panel(

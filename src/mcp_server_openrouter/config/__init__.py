@@ -298,6 +298,20 @@ class Settings(BaseSettings):
     def key(self) -> str | None:
         return self.api_key.get_secret_value() if self.api_key is not None else None
 
+    def as_environment(self) -> dict[str, str]:
+        """These settings as environment variables, to hand a child process the same configuration."""
+        environment: dict[str, str] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if isinstance(value, SecretStr):
+                value = value.get_secret_value()
+            elif isinstance(value, bool):
+                value = "true" if value else "false"
+            environment[env_name(name)] = str(value)
+        return environment
+
     def origin(self, name: str) -> Origin:
         """Where `name` (the key, the base URL or a directory) came from: the most trusted place
         that gives the value in effect (a project `.env` repeating the default URL is "the default")."""
