@@ -395,3 +395,19 @@ async def test_pages_are_recomputed_when_a_new_catalogue_arrives(tmp_path: Path,
     assert snapshot.source == "network"
     assert after.total == before.total + 1
     assert "openai/gpt-9-preview" in [m.id for m in after.models]
+
+
+def test_a_key_an_upstream_echoed_into_the_catalogue_is_never_written_to_the_file(tmp_path: Path) -> None:
+    from mcp_server_openrouter import _redact
+
+    key = "gsk_catalogue+echo/key=0123"
+    saved = _redact._secrets
+    _redact.register_secret(key)
+    try:
+        echoed = [{**MODELS[0], "name": f"Model served for {key}", "description": f"key {key}"}]
+        path = tmp_path / "openrouter_model_cache.json"
+        CatalogFile(path).save_sync(StoredCatalog(echoed, BASE, START))
+        text = path.read_text()
+    finally:
+        _redact._secrets = saved
+    assert key not in text and "[redacted key]" in text

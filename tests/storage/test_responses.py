@@ -161,3 +161,20 @@ async def test_clear_removes_the_database_with_its_wal_siblings(tmp_path: Path) 
     assert await cache.clear() is True
     assert sorted(p.name for p in tmp_path.iterdir()) == []
     assert await cache.clear() is False
+
+
+async def test_a_lookup_in_a_locked_database_costs_a_short_wait_and_is_a_miss(tmp_path: Path) -> None:
+    import time
+
+    path = tmp_path / "r.sqlite3"
+    cache = store(path)
+    await cache.put("a", "m", {"text": "A"})
+    with closing(sqlite3.connect(path)) as other:
+        other.execute("PRAGMA locking_mode = EXCLUSIVE")
+        other.execute("BEGIN EXCLUSIVE")  # another process holds the lock, readers included
+        started = time.monotonic()
+        found = await cache.get("a")
+        waited = time.monotonic() - started
+        other.rollback()
+    assert found is None and waited < 2.0  # a miss after at most ~0.5 s, not the 5-10 s of old
+    assert await cache.get("a") == {"text": "A"}  # and the entry is there once the lock is gone

@@ -9,7 +9,7 @@ from typing import Any
 
 import anyio
 
-from mcp_server_openrouter._redact import strip_url_credentials
+from mcp_server_openrouter._redact import redact_structure, strip_url_credentials
 from mcp_server_openrouter.storage import StoredCatalog
 from mcp_server_openrouter.storage.files import remove_file, tighten_file, write_atomic
 
@@ -80,7 +80,8 @@ class CatalogFile:
             # Never credentials in a file: the URL is stored as it is shown (which is all matching needs).
             "base_url": strip_url_credentials(stored.base_url),
             "fetched_at": stored.fetched_at,
-            "models": stored.models,
+            # An upstream could echo the key inside a model's name or description: never on disk.
+            "models": redact_structure(stored.models),
         }
         try:
             write_atomic(self.path, json.dumps(payload, separators=(",", ":")).encode())
