@@ -6,15 +6,16 @@ Plain helpers and constants are in `tests/helpers.py`.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import TextIO
 
 import httpx
 import pytest
 
 from mcp_server_openrouter.app import AppContext, open_app
 from mcp_server_openrouter.config import Settings
-from mcp_server_openrouter.simulator import Simulator
+from mcp_server_openrouter.simulator import Simulator, serve_in_thread
 
 from .helpers import make_settings
 
@@ -34,6 +35,31 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+
+
+@pytest.fixture(autouse=True)
+def _forget_registered_keys() -> Iterator[None]:
+    """Keys a test registers for redaction (directly or by loading settings) do not outlive it."""
+    from mcp_server_openrouter import _redact
+
+    saved = _redact._secrets
+    yield
+    _redact._secrets = saved
+
+
+@pytest.fixture
+def loopback() -> Iterator[tuple[Simulator, str]]:
+    """A fresh simulator on a loopback port, and its base URL."""
+    simulator = Simulator()
+    with serve_in_thread(simulator) as base_url:
+        yield simulator, base_url
+
+
+@pytest.fixture
+def stderr_log(tmp_path: Path) -> Iterator[TextIO]:
+    """A file for a server process's stderr, read back by the test."""
+    with (tmp_path / "server-stderr.log").open("w+") as log:
+        yield log
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from mcp_server_openrouter.config import Settings
 if TYPE_CHECKING:
     import httpx
 
-    from mcp_server_openrouter.client import OpenRouterClient
+    from mcp_server_openrouter.client import OpenRouterClient, RequestRecord
 
 FAKE_KEY = "sk-or-v1-test-key-0000"
 SIM_BASE_URL = "http://simulator.test/api/v1"
@@ -40,6 +40,20 @@ def make_client(transport: httpx.AsyncBaseTransport, **overrides: Any) -> OpenRo
     arguments: dict[str, Any] = {"api_key": FAKE_KEY, "base_url": SIM_BASE_URL, "transport": transport}
     arguments.update(overrides)
     return OpenRouterClient(**arguments)
+
+
+class Records:
+    """An `on_request` hook that keeps every record."""
+
+    def __init__(self) -> None:
+        self.records: list[RequestRecord] = []
+
+    async def __call__(self, record: RequestRecord) -> None:
+        self.records.append(record)
+
+
+async def no_sleep(seconds: float) -> None:
+    """A `sleep` for clients under test: retries happen at once."""
 
 
 class FakeClock:

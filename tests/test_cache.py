@@ -401,13 +401,9 @@ def test_a_key_an_upstream_echoed_into_the_catalogue_is_never_written_to_the_fil
     from mcp_server_openrouter import _redact
 
     key = "gsk_catalogue+echo/key=0123"
-    saved = _redact._secrets
-    _redact.register_secret(key)
-    try:
-        echoed = [{**MODELS[0], "name": f"Model served for {key}", "description": f"key {key}"}]
-        path = tmp_path / "openrouter_model_cache.json"
-        CatalogFile(path).save_sync(StoredCatalog(echoed, BASE, START))
-        text = path.read_text()
-    finally:
-        _redact._secrets = saved
+    _redact.register_secret(key)  # forgotten after the test (conftest)
+    echoed = [{**MODELS[0], "name": f"Model served for {key}", "description": f"key {key}"}]
+    path = tmp_path / "openrouter_model_cache.json"
+    CatalogFile(path).save_sync(StoredCatalog(echoed, BASE, START))
+    text = path.read_text()
     assert key not in text and "[redacted key]" in text

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -23,16 +22,6 @@ from mcp_server_openrouter.config import (
     file_origin,
     user_config_dir,
 )
-
-
-@pytest.fixture(autouse=True)
-def _forget_registered_keys() -> Iterator[None]:
-    """Keys registered for redaction by a test do not outlive it."""
-    from mcp_server_openrouter import _redact
-
-    saved = _redact._secrets
-    yield
-    _redact._secrets = saved
 
 
 def test_defaults_point_at_openrouter_with_no_key() -> None:

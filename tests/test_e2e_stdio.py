@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TextIO
 
@@ -16,7 +16,7 @@ from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp.types import TextContent
 
-from mcp_server_openrouter.simulator import Fault, Simulator, serve_in_thread
+from mcp_server_openrouter.simulator import Fault, Simulator
 
 from .helpers import FAKE_KEY, structured_of
 
@@ -43,19 +43,6 @@ def server_env(base_url: str, tmp_path: Path, key: str | None = FAKE_KEY) -> dic
     if key is not None:
         env["OPENROUTER_API_KEY"] = key
     return env
-
-
-@pytest.fixture
-def loopback() -> Iterator[tuple[Simulator, str]]:
-    simulator = Simulator()
-    with serve_in_thread(simulator) as base_url:
-        yield simulator, base_url
-
-
-@pytest.fixture
-def stderr_log(tmp_path: Path) -> Iterator[TextIO]:
-    with (tmp_path / "server-stderr.log").open("w+") as log:
-        yield log
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import logging
 import os
 import stat
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -46,16 +46,6 @@ pytestmark = pytest.mark.anyio
 START = 1_800_000_000.0  # a fake clock's first reading
 CAPABILITIES = ["tools", "structured_outputs", "reasoning", "vision", "files", "audio", "image_output", "web_search"]
 SORTS = ["provider", "price", "context", "newest", "name"]
-
-
-@pytest.fixture(autouse=True)
-def _forget_registered_keys() -> Iterator[None]:
-    """Keys registered for redaction by a test do not outlive it."""
-    from mcp_server_openrouter import _redact
-
-    saved = _redact._secrets
-    yield
-    _redact._secrets = saved
 
 
 @pytest.fixture

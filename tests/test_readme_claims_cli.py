@@ -11,7 +11,6 @@ import json
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import quote
@@ -35,29 +34,6 @@ from .test_e2e_stdio import server_command, server_env
 
 COMMANDS = ["serve", "demo", "simulate", "models", "cache", "config-path"]
 TOOLS = {"chat_with_model", "list_available_models", "list_vision_models", "get_model_info", "refresh_model_cache"}
-
-
-@pytest.fixture(autouse=True)
-def _forget_registered_keys() -> Iterator[None]:
-    """Keys registered for redaction by a test do not outlive it."""
-    from mcp_server_openrouter import _redact
-
-    saved = _redact._secrets
-    yield
-    _redact._secrets = saved
-
-
-@pytest.fixture
-def served() -> Iterator[tuple[Simulator, str]]:
-    simulator = Simulator()
-    with serve_in_thread(simulator) as base_url:
-        yield simulator, base_url
-
-
-@pytest.fixture
-def stderr_log(tmp_path: Path) -> Iterator[TextIO]:
-    with (tmp_path / "server-stderr.log").open("w+") as log:
-        yield log
 
 
 def python(script: str, *args: str) -> str:
@@ -90,9 +66,9 @@ def test_mcp_server_openrouter_runs_the_same_program_as_openrouter_mcp() -> None
 
 @pytest.mark.anyio
 async def test_serve_is_the_stdio_server_the_bare_command_runs(
-    served: tuple[Simulator, str], tmp_path: Path, stderr_log: TextIO
+    loopback: tuple[Simulator, str], tmp_path: Path, stderr_log: TextIO
 ) -> None:
-    simulator, base_url = served
+    simulator, base_url = loopback
     command, args = server_command()
     params = StdioServerParameters(
         command=command, args=[*args, "serve"], env=server_env(base_url, tmp_path), cwd=tmp_path
@@ -159,9 +135,9 @@ def models_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any
 
 
 def test_models_takes_every_documented_filter(
-    served: tuple[Simulator, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    loopback: tuple[Simulator, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("OPENROUTER_BASE_URL", served[1])
+    monkeypatch.setenv("OPENROUTER_BASE_URL", loopback[1])
     search = ("--search", "claude", "--input-modality", "image", "--output-modality", "text", "--min-context", "150000")
     page = models_json(capsys, *search, "--sort", "context", "--limit", "3")
     later = models_json(capsys, *search, "--sort", "context", "--limit", "2", "--offset", "1")
@@ -180,9 +156,9 @@ def test_models_takes_every_documented_filter(
 
 
 def test_models_refresh_fetches_the_catalogue_again(
-    served: tuple[Simulator, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    loopback: tuple[Simulator, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    simulator, base_url = served
+    simulator, base_url = loopback
     monkeypatch.setenv("OPENROUTER_BASE_URL", base_url)
     sources = [models_json(capsys, *extra)["source"] for extra in ([], [], ["--refresh"])]
     assert sources == ["network", "file", "network"]
@@ -190,12 +166,12 @@ def test_models_refresh_fetches_the_catalogue_again(
 
 
 def test_cache_info_shows_both_caches_also_as_json_and_cache_clear_deletes_both(
-    served: tuple[Simulator, str],
+    loopback: tuple[Simulator, str],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    simulator, base_url = served
+    simulator, base_url = loopback
     monkeypatch.setenv("OPENROUTER_BASE_URL", base_url)
     monkeypatch.setenv("OPENROUTER_API_KEY", FAKE_KEY)
     settings = Settings()
@@ -219,9 +195,9 @@ def test_cache_info_shows_both_caches_also_as_json_and_cache_clear_deletes_both(
 
 
 def test_the_key_is_redacted_from_command_output(
-    served: tuple[Simulator, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    loopback: tuple[Simulator, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    simulator, base_url = served
+    simulator, base_url = loopback
     key = "sk-or-v1-cmd.out+put/key=0042"
     message = f"not for {key} (or {quote(key, safe='')})"
     simulator.add_fault(Fault(path="/models", status=400, body={"error": {"message": message, "code": 400}}))

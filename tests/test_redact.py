@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 
 import pytest
 
@@ -26,14 +25,12 @@ def test_log_records_are_redacted_after_formatting(caplog: pytest.LogCaptureFixt
 
 
 @pytest.fixture
-def registered() -> Iterator[str]:
+def registered() -> str:
     from mcp_server_openrouter import _redact
 
     key = "gsk_live+key/with=odd.chars"
-    saved = _redact._secrets
-    _redact.register_secret(key)
-    yield key
-    _redact._secrets = saved
+    _redact.register_secret(key)  # forgotten after the test (conftest)
+    return key
 
 
 def test_the_configured_key_is_redacted_whatever_its_shape_and_encoding(registered: str) -> None:

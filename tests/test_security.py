@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 from urllib.parse import quote, quote_plus
@@ -50,12 +49,6 @@ def echo_auth_unavailable(request: Request) -> bytes:
     auth = request.headers.get("authorization", "")
     body = {"error": {"message": f"Service unavailable for {auth}", "code": 503}}
     return response(503, json.dumps(body).encode())
-
-
-@pytest.fixture
-def stderr_log(tmp_path: Path) -> Iterator[TextIO]:
-    with (tmp_path / "server-stderr.log").open("w+") as log:
-        yield log
 
 
 def read_all(log: TextIO) -> str:

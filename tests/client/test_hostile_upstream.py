@@ -32,12 +32,11 @@ from mcp_server_openrouter.client import (
     RedirectError,
     ReplyLostError,
     ReplyTimeoutError,
-    RequestRecord,
     ServiceUnavailableError,
     StreamError,
 )
 
-from ..helpers import FAKE_KEY
+from ..helpers import FAKE_KEY, Records, no_sleep
 from ..hostile import (
     Hostile,
     answer,
@@ -62,20 +61,6 @@ pytestmark = pytest.mark.anyio
 BODY = {"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}]}
 CHAT = "chat/completions"
 MB = 1024 * 1024
-
-
-class Records:
-    """An `on_request` hook that keeps every record."""
-
-    def __init__(self) -> None:
-        self.records: list[RequestRecord] = []
-
-    async def __call__(self, record: RequestRecord) -> None:
-        self.records.append(record)
-
-
-async def no_sleep(seconds: float) -> None:
-    pass
 
 
 @pytest.fixture
@@ -344,13 +329,11 @@ async def test_without_a_deadline_a_stream_reads_until_the_upstream_ends(hostile
 
 
 @pytest.fixture
-def odd_key() -> Iterator[str]:
+def odd_key() -> str:
     """A key of another OpenAI-compatible server, with `+/=.` in it, registered as the settings loader does."""
     key = "gsk_live+Key/with=odd.chars.0123456789"
-    saved = _redact._secrets
-    _redact.register_secret(key)
-    yield key
-    _redact._secrets = saved
+    _redact.register_secret(key)  # forgotten after the test (conftest)
+    return key
 
 
 def everything_shown(error: BaseException) -> str:

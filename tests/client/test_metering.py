@@ -14,7 +14,7 @@ import pytest
 from mcp_server_openrouter.client import ChoiceError, Delta, OpenRouterClient, RequestRecord
 from mcp_server_openrouter.simulator import Fault, Simulator
 
-from ..helpers import FAKE_KEY, make_client
+from ..helpers import FAKE_KEY, Records, make_client, no_sleep
 
 pytestmark = pytest.mark.anyio
 
@@ -30,20 +30,6 @@ class Ticks:
 
     def __call__(self) -> float:
         return float(next(self._ticks))
-
-
-class Records:
-    """An `on_request` hook that keeps every record."""
-
-    def __init__(self) -> None:
-        self.records: list[RequestRecord] = []
-
-    async def __call__(self, record: RequestRecord) -> None:
-        self.records.append(record)
-
-
-async def no_sleep(seconds: float) -> None:
-    pass
 
 
 def metered(transport: httpx.AsyncBaseTransport, hook: Records, **overrides: Any) -> OpenRouterClient:

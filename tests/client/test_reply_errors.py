@@ -18,27 +18,18 @@ from mcp_server_openrouter.client import (
     GatewayError,
     OpenRouterClient,
     RateLimitError,
-    RequestRecord,
     ResponseError,
     StreamError,
 )
 from mcp_server_openrouter.client._errors import status_error
 from mcp_server_openrouter.simulator import Simulator
 
-from ..helpers import make_client
+from ..helpers import Records, make_client
 
 pytestmark = pytest.mark.anyio
 
 BODY = {"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}]}
 NOW = 1_800_000_000.0
-
-
-class Records:
-    def __init__(self) -> None:
-        self.records: list[RequestRecord] = []
-
-    async def __call__(self, record: RequestRecord) -> None:
-        self.records.append(record)
 
 
 class FakeSleep:

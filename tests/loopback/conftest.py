@@ -1,4 +1,4 @@
-"""Loopback fixtures: the simulator served on a port, and settings with the production throttle.
+"""Loopback fixtures: the simulator loopback on a port, and settings with the production throttle.
 
 In-process tests go through `httpx.ASGITransport`, which runs the app to completion and hands
 over the whole body at once; only a real socket shows when bytes arrive.
@@ -6,13 +6,9 @@ over the whole body at once; only a real socket shows when bytes arrive.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from mcp_server_openrouter.config import Settings
-from mcp_server_openrouter.simulator import Simulator, serve_in_thread
 
 from ..helpers import make_settings
 
@@ -33,11 +29,3 @@ def loopback_settings(tmp_path: Path, base_url: str, **overrides: object) -> Set
     }
     values.update(overrides)
     return make_settings(tmp_path, **values)
-
-
-@pytest.fixture
-def served() -> Iterator[tuple[Simulator, str]]:
-    """A fresh simulator on a loopback port, and its base URL."""
-    simulator = Simulator()
-    with serve_in_thread(simulator) as base_url:
-        yield simulator, base_url

@@ -74,9 +74,9 @@ async def logged(simulator: Simulator, kind: str, within: float) -> Event | None
 
 
 async def test_keepalives_spread_over_time_raise_progress_through_the_production_throttle_past_the_timeout(
-    served: tuple[Simulator, str], tmp_path: Path
+    loopback: tuple[Simulator, str], tmp_path: Path
 ) -> None:
-    simulator, base_url = served
+    simulator, base_url = loopback
     # 1.2 s of keep-alives, one every 0.1 s: no token for more than twice OPENROUTER_TIMEOUT.
     simulator.add_fault(Fault(keepalives=12, keepalive_interval=0.1))
     progress = Progress()
@@ -99,9 +99,9 @@ async def test_keepalives_spread_over_time_raise_progress_through_the_production
 
 
 async def test_tokens_spread_over_time_raise_progress_as_they_arrive(
-    served: tuple[Simulator, str], tmp_path: Path
+    loopback: tuple[Simulator, str], tmp_path: Path
 ) -> None:
-    simulator, base_url = served
+    simulator, base_url = loopback
     simulator.add_fault(Fault(token_delay=0.05))  # about a second of tokens
     progress = Progress()
     with anyio.fail_after(10):
@@ -149,9 +149,9 @@ async def test_the_chat_tool_reports_a_stalled_stream_as_an_error_with_the_parti
 
 
 async def test_a_first_byte_delayed_within_the_timeout_still_streams_the_whole_reply(
-    served: tuple[Simulator, str], tmp_path: Path
+    loopback: tuple[Simulator, str], tmp_path: Path
 ) -> None:
-    simulator, base_url = served
+    simulator, base_url = loopback
     delay = 0.4
     simulator.add_fault(Fault(delay=delay))
     progress = Progress()
@@ -164,9 +164,9 @@ async def test_a_first_byte_delayed_within_the_timeout_still_streams_the_whole_r
 
 
 async def test_a_first_byte_later_than_the_timeout_fails_with_a_timeout_error_within_it(
-    served: tuple[Simulator, str], tmp_path: Path
+    loopback: tuple[Simulator, str], tmp_path: Path
 ) -> None:
-    simulator, base_url = served
+    simulator, base_url = loopback
     simulator.add_fault(Fault(delay=2 * TIMEOUT))
     progress = Progress()
     started = time.monotonic()
@@ -177,9 +177,9 @@ async def test_a_first_byte_later_than_the_timeout_fails_with_a_timeout_error_wi
 
 
 async def test_cancelling_a_streamed_chat_ends_the_upstream_stream_promptly(
-    served: tuple[Simulator, str], tmp_path: Path
+    loopback: tuple[Simulator, str], tmp_path: Path
 ) -> None:
-    simulator, base_url = served
+    simulator, base_url = loopback
     simulator.add_fault(Fault(token_delay=0.1))  # the whole reply would take seconds
     progress = Progress()
     settings = loopback_settings(tmp_path, base_url)
