@@ -346,7 +346,7 @@ def test_every_error_of_the_tree_becomes_a_tool_error_with_the_key_redacted() ->
     assert FAKE_KEY not in str(caught.value) and "failed unexpectedly" in str(caught.value)
 
 
-KEY_SHAPES = ["sk-or-v1-0123456789abcdef0042", "sk-proj-Ab.cd+ef/gh=ij_0042", "gsk_Qz7+Kx9/Wp3=Tq5.Zb6_0042"]
+KEY_SHAPES = ["sk-or-v1-fake-test-key-0042", "sk-proj-Ab.cd+ef/gh=ij_0042", "gsk_Qz7+Kx9/Wp3=Tq5.Zb6_0042"]
 
 
 @pytest.mark.parametrize("key", KEY_SHAPES)

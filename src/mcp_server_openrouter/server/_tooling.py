@@ -69,7 +69,7 @@ def app_of(ctx: AppCtx) -> AppContext:
 
 
 @contextmanager
-def tool_errors(tool: str = "the tool") -> Iterator[None]:
+def tool_errors(tool: str) -> Iterator[None]:
     """Turn every failure into a `ToolError` that says what broke and what to do (never the key)."""
     try:
         yield

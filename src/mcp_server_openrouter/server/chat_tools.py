@@ -8,7 +8,7 @@ from mcp.types import CallToolResult
 from pydantic import Field, WithJsonSchema
 
 from mcp_server_openrouter.chat import ChatRequest, ChatResult
-from mcp_server_openrouter.server._tooling import WRITES, AppCtx, ToolSet, app_of, result, tool_errors
+from mcp_server_openrouter.server._tooling import WRITES, AppCtx, ToolSet, app_of, result
 
 tools = ToolSet()
 
@@ -51,21 +51,20 @@ async def chat_with_model(
     cache: Annotated[bool | None, Field(description="Reuse an identical reply (temperature 0 or seed).")] = None,
 ) -> Annotated[CallToolResult, ChatResult]:
     """Chat with any OpenRouter model; returns the reply, tokens and cost in USD."""
-    with tool_errors():
-        request = ChatRequest.create(
-            model=model,
-            messages=messages,
-            max_tokens=max_tokens,
-            temperature=temperature,
-            top_p=top_p,
-            stop=stop,
-            seed=seed,
-        )
+    request = ChatRequest.create(
+        model=model,
+        messages=messages,
+        max_tokens=max_tokens,
+        temperature=temperature,
+        top_p=top_p,
+        stop=stop,
+        seed=seed,
+    )
 
-        async def on_progress(progress: float, total: float | None, message: str) -> None:
-            await ctx.report_progress(progress, total, message)
+    async def on_progress(progress: float, total: float | None, message: str) -> None:
+        await ctx.report_progress(progress, total, message)
 
-        reply = await app_of(ctx).chat.chat(
-            request, stream=stream, on_progress=on_progress if stream else None, cache=cache
-        )
+    reply = await app_of(ctx).chat.chat(
+        request, stream=stream, on_progress=on_progress if stream else None, cache=cache
+    )
     return result(f"{reply.text}\n\n— {reply.footer()}", reply.model_dump(mode="json", exclude_none=True))
