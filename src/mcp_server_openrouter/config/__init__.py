@@ -168,6 +168,49 @@ class Settings(BaseSettings):
         validation_alias=_alias("OPENROUTER_MAX_RETRIES"),
         description="Retries for 408/429/5xx and connection failures (not for streams once started).",
     )
+    max_retry_wait_seconds: float = Field(
+        default=c.MAX_RETRY_WAIT_SECONDS,
+        ge=0,
+        validation_alias=_alias("OPENROUTER_MAX_RETRY_WAIT"),
+        description="Most seconds one call may spend waiting to retry; a longer wait fails at once, saying when.",
+    )
+    max_concurrency: int = Field(
+        default=c.DEFAULT_MAX_CONCURRENCY,
+        ge=1,
+        le=256,
+        validation_alias=_alias("OPENROUTER_MAX_CONCURRENCY"),
+        description="Upstream requests open at once, process-wide; more wait in turn (FIFO).",
+    )
+    free_requests_per_minute: int = Field(
+        default=c.DEFAULT_FREE_REQUESTS_PER_MINUTE,
+        ge=0,
+        validation_alias=_alias("OPENROUTER_FREE_RPM"),
+        description="Client-side limit for `:free` models per key, requests a minute; 0: no limit.",
+    )
+    foreground_timeout_seconds: float = Field(
+        default=c.DEFAULT_FOREGROUND_TIMEOUT_SECONDS,
+        gt=0,
+        validation_alias=_alias("OPENROUTER_FOREGROUND_TIMEOUT"),
+        description="A chat call still running after this long returns a job id and the text so far.",
+    )
+    max_output_tokens: int = Field(
+        default=c.DEFAULT_MAX_OUTPUT_TOKENS,
+        ge=1000,
+        validation_alias=_alias("OPENROUTER_MCP_MAX_OUTPUT_TOKENS"),
+        description="Largest tool answer (estimated tokens); longer replies come in pages.",
+    )
+    job_ttl_seconds: float = Field(
+        default=c.DEFAULT_JOB_TTL_SECONDS,
+        gt=0,
+        validation_alias=_alias("OPENROUTER_MCP_JOB_TTL"),
+        description="How long a finished job's result is kept.",
+    )
+    max_jobs: int = Field(
+        default=c.DEFAULT_MAX_JOBS,
+        ge=1,
+        validation_alias=_alias("OPENROUTER_MCP_MAX_JOBS"),
+        description="Finished jobs kept at most (the oldest go first).",
+    )
     cache_ttl_hours: float = Field(
         default=1.0,
         ge=0,
