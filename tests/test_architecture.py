@@ -24,9 +24,10 @@ ALLOWED: dict[str, set[str]] = {
     "simulator": set(),
     "catalog": {"client", "storage"},
     "chat": {"client", "storage", "catalog"},
-    "app": {"client", "storage", "catalog", "chat"},
-    "server": {"client", "storage", "catalog", "chat", "app"},
-    "cli": {"client", "storage", "catalog", "chat", "app", "server", "simulator"},
+    "jobs": {"client", "storage", "catalog", "chat"},
+    "app": {"client", "storage", "catalog", "chat", "jobs"},
+    "server": {"client", "storage", "catalog", "chat", "jobs", "app"},
+    "cli": {"client", "storage", "catalog", "chat", "jobs", "app", "server", "simulator"},
     "__main__": {"cli"},
 }
 MAX_LINES = 450

@@ -79,9 +79,11 @@ async def test_chat_with_model_takes_exactly_the_documented_arguments_and_does_n
         "stop",
         "seed",
         "cache",
+        "background",
     }
     assert set(schema["required"]) == {"model", "messages"}
     assert schema["properties"]["stream"]["default"] is False
+    assert schema["properties"]["background"]["default"] is False
     messages = schema["properties"]["messages"]["anyOf"]
     assert {"type": "string"} in messages and any(option.get("type") == "array" for option in messages)
 

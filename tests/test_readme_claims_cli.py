@@ -33,7 +33,15 @@ from .test_cli import LIVE_KEY, clean_env, run
 from .test_e2e_stdio import server_command, server_env
 
 COMMANDS = ["serve", "demo", "simulate", "models", "cache", "config-path"]
-TOOLS = {"chat_with_model", "list_available_models", "list_vision_models", "get_model_info", "refresh_model_cache"}
+TOOLS = {
+    "chat_with_model",
+    "get_job_result",
+    "cancel_job",
+    "list_available_models",
+    "list_vision_models",
+    "get_model_info",
+    "refresh_model_cache",
+}
 
 
 def python(script: str, *args: str) -> str:

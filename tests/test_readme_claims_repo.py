@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from mcp_server_openrouter.cli import COMMANDS
-from mcp_server_openrouter.server import catalog_tools, chat_tools
+from mcp_server_openrouter.server import catalog_tools, chat_tools, job_tools
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "mcp_server_openrouter"
@@ -99,6 +99,8 @@ def test_server_sdk_py_is_the_only_code_touching_the_sdks_internals() -> None:
     ("module", "name"),
     [
         (chat_tools, "chat_with_model"),
+        (job_tools, "get_job_result"),
+        (job_tools, "cancel_job"),
         (catalog_tools, "list_available_models"),
         (catalog_tools, "list_vision_models"),
         (catalog_tools, "get_model_info"),

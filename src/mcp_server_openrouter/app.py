@@ -4,8 +4,8 @@ the stores and the background work.
 `open_app` builds it for the MCP server's lifespan and for CLI commands alike. The client
 (and httpx with it) is created lazily, so the server answers `initialize` without either;
 `warm_up` builds it in the background once the session has started, so the first tool call
-is as fast as the rest. Background tasks (client warm-up now; jobs and cost reconciliation
-later) run in the app's task group and end with it.
+is as fast as the rest. Background work (client warm-up, chat jobs; cost reconciliation later)
+runs in the app's task group and ends with it, closing any upstream stream.
 """
 
 from __future__ import annotations
@@ -23,8 +23,10 @@ from anyio.abc import TaskGroup
 from mcp_server_openrouter.catalog.service import CatalogService
 from mcp_server_openrouter.chat.service import ChatService
 from mcp_server_openrouter.config import Settings
-from mcp_server_openrouter.storage import CatalogStore, ResponseStore
+from mcp_server_openrouter.jobs import ChatCalls, JobManager, page_chars
+from mcp_server_openrouter.storage import CatalogStore, JobStore, ResponseStore
 from mcp_server_openrouter.storage.catalog_file import CatalogFile
+from mcp_server_openrouter.storage.jobs import MemoryJobStore
 from mcp_server_openrouter.storage.responses import SQLiteResponseStore
 
 if TYPE_CHECKING:
@@ -61,8 +63,11 @@ class AppContext:
     settings: Settings
     catalog_store: CatalogStore
     responses: ResponseStore
+    job_store: JobStore = field(default_factory=MemoryJobStore)
     catalog: CatalogService = field(init=False)
     chat: ChatService = field(init=False)
+    jobs: JobManager = field(init=False)
+    calls: ChatCalls = field(init=False)
     transport: httpx.AsyncBaseTransport | None = None
     clock: Callable[[], float] = time.time
     tasks: TaskGroup | None = None
@@ -91,6 +96,19 @@ class AppContext:
             caching=settings.cache_ttl_seconds > 0,
             cache_by_default=settings.cache_responses,
             progress_interval=settings.progress_interval_seconds,
+        )
+        self.jobs = JobManager(
+            self.job_store,
+            tasks=self.tasks,
+            ttl_seconds=settings.job_ttl_seconds,
+            max_jobs=settings.max_jobs,
+            clock=self.clock,
+        )
+        self.calls = ChatCalls(
+            self.chat,
+            self.jobs,
+            foreground_timeout=settings.foreground_timeout_seconds,
+            page_chars=page_chars(settings.max_output_tokens),
         )
 
     @property

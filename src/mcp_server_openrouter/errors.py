@@ -7,6 +7,10 @@ The hierarchy::
     ├── storage.sqlite.SchemaTooNewError a database written by a newer version (also an sqlite3
     │                                    error; kept there so this module needs no sqlite3)
     ├── UnsafeSettingsError              a less trusted .env tried to redirect the key (start-up)
+    ├── JobError                         a background job could not be found, started or finished
+    │   ├── UnknownJobError              no such job id (never existed, or expired; also invalid input)
+    │   ├── TooManyJobsError             too many jobs running at once
+    │   └── JobCancelledError            the job was cancelled while the caller waited for it
     └── OpenRouterError                  every failure of a call to OpenRouter
         ├── MissingAPIKeyError           no key configured; nothing was sent
         │   └── MalformedAPIKeyError     a key HTTP cannot carry (space, line break, curly quote)
@@ -325,3 +329,23 @@ class ChoiceError(StreamError):
         if self.partial_text:
             return f"the reply ended in an error after {len(self.partial_text)} characters; the partial text is kept"
         return "the provider failed before any text arrived; retry, or choose another model"
+
+
+class JobError(OpenRouterMCPError):
+    """A background job could not be found, started or finished."""
+
+
+class UnknownJobError(JobError, InvalidArgumentError):
+    """No job has this id here: it never existed, or its result has expired."""
+
+
+class TooManyJobsError(JobError):
+    """More jobs are running than the server keeps at once."""
+
+
+class JobCancelledError(JobError):
+    """The job was cancelled (by `cancel_job`) while its caller waited for it."""
+
+    def __init__(self, message: str, *, partial_text: str = "") -> None:
+        super().__init__(redact(message))
+        self.partial_text = partial_text

@@ -3,6 +3,6 @@
 call (`service`: response cache, unknown-model help). Nothing here knows about MCP."""
 
 from mcp_server_openrouter.chat.request import ChatRequest
-from mcp_server_openrouter.chat.result import ChatResult, TokenUsage
+from mcp_server_openrouter.chat.result import ChatAnswer, ChatResult, ReplyInfo, TokenUsage
 
-__all__ = ["ChatRequest", "ChatResult", "TokenUsage"]
+__all__ = ["ChatAnswer", "ChatRequest", "ChatResult", "ReplyInfo", "TokenUsage"]

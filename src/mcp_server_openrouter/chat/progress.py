@@ -100,6 +100,16 @@ class ProgressReporter:
         value = self.estimate + MARGIN * (1 - 1 / (self._waits + 1))
         await self._maybe_send(value, self._message or f"waiting for {model}…")
 
+    async def notice(self, message: str) -> None:
+        """A wait the caller should hear about (queued, paced, retrying): sent past the throttle.
+
+        Like a keep-alive, it climbs part of the way to the next token, so progress still increases.
+        """
+        self._waits += 1
+        value = self.estimate + MARGIN * (1 - 1 / (self._waits + 1))
+        if self.last_sent is None or value > self.last_sent:
+            await self._send(value, message)
+
     async def finish(self, completion_tokens: int | None) -> None:
         """The exact count arrived: send it, past the throttle, if it is above what was sent."""
         if completion_tokens is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
@@ -21,10 +21,9 @@ class TokenUsage(BaseModel):
     cached_tokens: int | None = Field(default=None, description="Prompt tokens read from the provider's cache.")
 
 
-class ChatResult(BaseModel):
-    """The reply of one chat call and what it cost."""
+class ReplyInfo(BaseModel):
+    """Who answered one chat call, why it stopped, and what it cost: everything but the text."""
 
-    text: str
     model: str = Field(description="The model that answered (may be a dated slug or a fallback).")
     requested_model: str
     provider: str | None = None
@@ -49,6 +48,22 @@ class ChatResult(BaseModel):
         if self.generation_id:
             parts.append(self.generation_id)
         return " · ".join(parts)
+
+
+class ChatResult(ReplyInfo):
+    """The reply of one chat call and what it cost."""
+
+    text: str
+
+
+class ChatAnswer(ChatResult):
+    """What a chat tool answers: the reply, or a job still running, and the reply's pages."""
+
+    status: Literal["done", "queued", "running"] = "done"
+    job_id: str | None = Field(default=None, description="For get_job_result / cancel_job.")
+    page: int | None = None
+    pages: int | None = Field(default=None, description="More than 1: get_job_result(job_id, page=N).")
+    note: str | None = None
 
 
 def format_usd_float(amount: float) -> str:

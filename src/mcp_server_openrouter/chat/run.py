@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from mcp_server_openrouter import _constants as c
@@ -15,6 +15,11 @@ from mcp_server_openrouter.client import KeepAlive
 if TYPE_CHECKING:
     from mcp_server_openrouter.client import OpenRouterClient
 
+OnText = Callable[[str], None]
+"""Called with each fragment of reply text as it streams in (a job keeps the text so far)."""
+OnWait = Callable[[str], Awaitable[None]]
+"""Called with a short message before the request waits (queued, paced, rate limited, retrying)."""
+
 
 async def run_chat(
     client: OpenRouterClient,
@@ -22,25 +27,48 @@ async def run_chat(
     *,
     stream: bool = False,
     on_progress: ProgressCallback | None = None,
+    on_text: OnText | None = None,
+    on_wait: OnWait | None = None,
     progress_interval: float = c.DEFAULT_PROGRESS_INTERVAL_SECONDS,
     clock: Callable[[], float] = time.monotonic,
 ) -> ChatResult:
-    """Run one chat call. With `stream`, report progress while tokens arrive (see `chat.progress`)."""
-    if not stream:
-        completion = await client.chat(request.body())
-        return summarize(completion, request.model, streamed=False)
+    """Run one chat call. With `stream`, report progress while tokens arrive (see `chat.progress`).
 
+    Waits before the request goes out reach `on_wait` and, as progress notifications with their
+    reason, `on_progress` (streamed or not: a caller waiting out a rate limit should know why).
+    """
     reporter = (
         ProgressReporter(on_progress, progress_interval, clock, total=request.max_tokens) if on_progress else None
     )
-    async with client.stream_chat(request.body()) as chat_stream:
+
+    async def waiting(message: str) -> None:
+        if on_wait is not None:
+            await on_wait(message)
+        if reporter is not None:
+            await reporter.notice(message)
+
+    if not stream:
+        completion = await client.chat(request.body(), on_wait=waiting)
+        return summarize(completion, request.model, streamed=False)
+    return await _run_stream(client, request, reporter, on_text, waiting)
+
+
+async def _run_stream(
+    client: OpenRouterClient,
+    request: ChatRequest,
+    reporter: ProgressReporter | None,
+    on_text: OnText | None,
+    on_wait: OnWait,
+) -> ChatResult:
+    async with client.stream_chat(request.body(), on_wait=on_wait) as chat_stream:
         async for event in chat_stream.events():
-            if reporter is None:
-                continue
             if isinstance(event, KeepAlive):
-                await reporter.keep_alive(request.model)
-            else:
-                # `Delta` carries no tool-call argument text yet, so those fragments are not estimated.
+                if reporter is not None:
+                    await reporter.keep_alive(request.model)
+                continue
+            if on_text is not None and event.text:
+                on_text(event.text)
+            if reporter is not None:
                 await reporter.delta(event.text, event.reasoning, event.tool_arguments)
         if reporter is not None:
             # The usage chunk (if any) has been read: the exact count replaces the estimate.

@@ -10,7 +10,7 @@ from mcp_server_openrouter.catalog.service import CatalogService
 from mcp_server_openrouter.chat.progress import ProgressCallback
 from mcp_server_openrouter.chat.request import ChatRequest
 from mcp_server_openrouter.chat.result import ChatResult
-from mcp_server_openrouter.chat.run import run_chat
+from mcp_server_openrouter.chat.run import OnText, OnWait, run_chat
 from mcp_server_openrouter.errors import InvalidArgumentError, InvalidModelError, NotFoundError
 from mcp_server_openrouter.storage import ResponseStore
 
@@ -40,6 +40,10 @@ class ChatService:
         self._cache_by_default = cache_by_default
         self._progress_interval = progress_interval
 
+    def check_cache_option(self, request: ChatRequest, *, stream: bool, cache: bool | None) -> None:
+        """Refuse a `cache` argument that cannot apply, before any work starts."""
+        self._use_response_cache(request, stream, cache)
+
     def _use_response_cache(self, request: ChatRequest, stream: bool, cache: bool | None) -> bool:
         if cache is None:
             return self._cache_by_default and self._caching and not stream and request.deterministic
@@ -59,6 +63,8 @@ class ChatService:
         *,
         stream: bool = False,
         on_progress: ProgressCallback | None = None,
+        on_text: OnText | None = None,
+        on_wait: OnWait | None = None,
         cache: bool | None = None,
     ) -> ChatResult:
         key = request.cache_key(self._base_url) if self._use_response_cache(request, stream, cache) else None
@@ -72,6 +78,8 @@ class ChatService:
                 request,
                 stream=stream,
                 on_progress=on_progress,
+                on_text=on_text,
+                on_wait=on_wait,
                 progress_interval=self._progress_interval,
             )
         except (InvalidModelError, NotFoundError) as exc:

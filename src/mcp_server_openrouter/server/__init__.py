@@ -18,7 +18,7 @@ from mcp_server_openrouter import __version__
 from mcp_server_openrouter import _constants as c
 from mcp_server_openrouter.app import AppContext, open_app
 from mcp_server_openrouter.config import Settings
-from mcp_server_openrouter.server import catalog_tools, chat_tools
+from mcp_server_openrouter.server import catalog_tools, chat_tools, job_tools
 
 if TYPE_CHECKING:
     import httpx
@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 INSTRUCTIONS = (
     "Chat with any OpenRouter model. Find model ids, capabilities and prices with list_available_models "
     "(filters, paging) or get_model_info; chat_with_model replies with the text plus the answering model, "
-    "tokens and cost in USD."
+    "tokens and cost in USD. A call still running after ~50 s (or with background=true) returns a job_id: "
+    "fetch the reply with get_job_result; long replies come in pages the same way."
 )
 
 
@@ -53,12 +54,18 @@ def create_server(
     """Build the MCP server. `transport` lets tests route HTTP to the in-process simulator."""
     settings = settings if settings is not None else Settings()
 
+    running: list[AppContext] = []  # the app of the server's run, for resources (they get no context)
+
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppContext]) -> AsyncIterator[AppContext]:
         async with open_app(settings, transport=transport) as app:
-            yield app
+            running.append(app)
+            try:
+                yield app
+            finally:
+                running.remove(app)
 
-    return MCPServer(
+    server = MCPServer(
         "openrouter",
         title="OpenRouter",
         version=__version__,
@@ -66,6 +73,17 @@ def create_server(
         website_url=c.DEFAULT_APP_URL,
         lifespan=lifespan,
         log_level=settings.log_level,
-        tools=[*chat_tools.tools.declare(), *catalog_tools.tools.declare()],
+        tools=[*chat_tools.tools.declare(), *job_tools.tools.declare(), *catalog_tools.tools.declare()],
         middleware=[warm_up_when_initialized],
     )
+
+    @server.resource(
+        job_tools.JOBS_URI,
+        name="jobs",
+        description="Recent chat jobs of this server (status, model, elapsed time), newest first.",
+        mime_type="application/json",
+    )
+    def recent_jobs() -> str:
+        return job_tools.recent_jobs(running[-1])
+
+    return server

@@ -7,7 +7,7 @@ from typing import Annotated
 from mcp.types import CallToolResult
 from pydantic import Field, WithJsonSchema
 
-from mcp_server_openrouter.chat import ChatRequest, ChatResult
+from mcp_server_openrouter.chat import ChatAnswer, ChatRequest
 from mcp_server_openrouter.server._tooling import WRITES, AppCtx, ToolSet, app_of, result
 
 tools = ToolSet()
@@ -49,7 +49,8 @@ async def chat_with_model(
     stop: str | list[str] | None = None,
     seed: int | None = None,
     cache: Annotated[bool | None, Field(description="Reuse an identical reply (temperature 0 or seed).")] = None,
-) -> Annotated[CallToolResult, ChatResult]:
+    background: Annotated[bool, Field(description="Return a job_id at once; see get_job_result.")] = False,
+) -> Annotated[CallToolResult, ChatAnswer]:
     """Chat with any OpenRouter model; returns the reply, tokens and cost in USD."""
     request = ChatRequest.create(
         model=model,
@@ -64,7 +65,32 @@ async def chat_with_model(
     async def on_progress(progress: float, total: float | None, message: str) -> None:
         await ctx.report_progress(progress, total, message)
 
-    reply = await app_of(ctx).chat.chat(
-        request, stream=stream, on_progress=on_progress if stream else None, cache=cache
+    answer = await app_of(ctx).calls.call(
+        request, stream=stream, cache=cache, background=background, on_progress=on_progress
     )
-    return result(f"{reply.text}\n\n— {reply.footer()}", reply.model_dump(mode="json", exclude_none=True))
+    return result(render_answer(answer), answer.model_dump(mode="json", exclude_none=True))
+
+
+def render_answer(answer: ChatAnswer) -> str:
+    """The text a model reads: the reply and its footer, or how to fetch a reply still coming."""
+    if answer.status != "done":
+        return running_text(answer.job_id or "", answer.note, answer.text)
+    text = f"{answer.text}\n\n— {answer.footer()}"
+    if answer.pages and answer.pages > 1:
+        text += f"\n— {next_page_hint(answer.job_id or '', 1, answer.pages)}"
+    return text
+
+
+def running_text(job_id: str, note: str | None, so_far: str) -> str:
+    head = f"{(note or 'running').capitalize()}. " if note else ""
+    text = (
+        f'{head}Job {job_id}: call get_job_result(job_id="{job_id}", wait_seconds=50) for the reply '
+        "(again until it is done), or cancel_job to stop it."
+    )
+    return f"{text}\n\nText so far:\n{so_far}" if so_far else text
+
+
+def next_page_hint(job_id: str, page: int, pages: int) -> str:
+    if page >= pages:
+        return f"page {page} of {pages} (the last)"
+    return f'page {page} of {pages}: the next with get_job_result(job_id="{job_id}", page={page + 1})'

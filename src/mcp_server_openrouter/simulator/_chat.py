@@ -25,7 +25,7 @@ from mcp_server_openrouter.simulator._catalog import PROVIDER_NAMES, RETIRED_FRE
 from mcp_server_openrouter.simulator._chat_stream import stream
 from mcp_server_openrouter.simulator._completion import Completion
 from mcp_server_openrouter.simulator._faults import error_response
-from mcp_server_openrouter.simulator._reply import cut_at, max_tokens_of, plan_reply, prompt_tokens
+from mcp_server_openrouter.simulator._reply import cut_at, long_answer, max_tokens_of, plan_reply, prompt_tokens
 
 if TYPE_CHECKING:
     from mcp_server_openrouter.simulator._app import Admission, Simulator
@@ -116,6 +116,8 @@ class ChatRoutes:
             "created": int(self.sim.clock()),
         }
         plan = plan_reply(body, model, requested, str(head["id"]))
+        if fault is not None and fault.extra_words:
+            plan.units += long_answer(fault.extra_words)
         prompt = prompt_tokens(messages, body.get("tools")) + plan.web_results * _SEARCH_TOKENS_PER_RESULT
         limit = max_tokens_of(body)
         byok = fault.byok if fault is not None and fault.byok is not None else account.byok

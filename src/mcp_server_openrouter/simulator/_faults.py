@@ -41,8 +41,10 @@ class Fault:
     after the finish chunk instead; `length_after_tokens` cuts the reply there with
     `finish_reason: "length"`; `drop_after_tokens` cuts the connection (a TCP reset when
     served on a port). Each is billed for what was generated.
-    Replies: `empty_choices` answers with no choices; `omit_cost` sends the 2025 usage
-    without `cost`; `byok` bills as with the caller's own provider key.
+    Replies: `extra_words` makes the reply go on that much longer (a long answer, in lines
+    of ten numbered words, cut at `max_tokens` like any other); `empty_choices` answers with
+    no choices; `omit_cost` sends the 2025 usage without `cost`; `byok` bills as with the
+    caller's own provider key.
     """
 
     path: str = "/chat/completions"
@@ -65,6 +67,7 @@ class Fault:
     error_after_finish: bool = False
     length_after_tokens: int | None = None
     drop_after_tokens: int | None = None
+    extra_words: int = 0
     empty_choices: bool = False
     omit_cost: bool = False
     byok: bool | None = None

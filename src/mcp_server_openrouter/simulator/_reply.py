@@ -77,6 +77,11 @@ def words(text: str) -> list[str]:
     return [w if i == 0 else " " + w for i, w in enumerate(parts)] if text else []
 
 
+def long_answer(count: int) -> list[Unit]:
+    """`count` more words of content, ten to a line (`\nword1 word2 …`), for long replies."""
+    return [Unit("content", f"{chr(10) if i % 10 == 0 else ' '}word{i + 1}") for i in range(count)]
+
+
 def estimate_tokens(text: str) -> int:
     """Prompt tokens: about four characters a token."""
     return max(1, math.ceil(len(text) / 4)) if text else 0

@@ -1,0 +1,110 @@
+"""Chat calls that never die at the client's timeout and never answer past the output budget.
+
+Every chat call from a tool runs as a job in the app's task group. A foreground call waits for
+it up to `foreground_timeout` and answers like a plain call; a call still running then answers
+with its job id and the text so far (Claude Desktop cuts a tool call at about 60 s, which
+would lose a reply already being paid for). `background=true` answers with the job id at once.
+A reply longer than one page answers with its first page and the job id for the rest.
+A caller that cancels its call cancels the job with it: nobody is left to read the reply.
+"""
+
+from __future__ import annotations
+
+from mcp_server_openrouter.chat.progress import ProgressCallback
+from mcp_server_openrouter.chat.request import ChatRequest
+from mcp_server_openrouter.chat.result import ChatAnswer, ChatResult
+from mcp_server_openrouter.chat.service import ChatService
+from mcp_server_openrouter.errors import InvalidArgumentError, JobCancelledError
+from mcp_server_openrouter.jobs.job import Job
+from mcp_server_openrouter.jobs.manager import JobManager
+from mcp_server_openrouter.jobs.pages import split_pages
+
+
+class ChatCalls:
+    def __init__(self, chat: ChatService, jobs: JobManager, *, foreground_timeout: float, page_chars: int) -> None:
+        self.chat = chat
+        self.jobs = jobs
+        self.foreground_timeout = foreground_timeout
+        self.page_chars = page_chars
+
+    async def call(
+        self,
+        request: ChatRequest,
+        *,
+        stream: bool = False,
+        cache: bool | None = None,
+        background: bool = False,
+        on_progress: ProgressCallback | None = None,
+    ) -> ChatAnswer:
+        if background:
+            return self._start_background(request, cache)
+        self.chat.check_cache_option(request, stream=stream, cache=cache)
+        if not self.jobs.available:  # no task group to outlive the call (a CLI command): run it here
+            result = await self.chat.chat(request, stream=stream, on_progress=on_progress, cache=cache)
+            return self._first_page(result, None)
+        job = self._start(request, stream=stream, cache=cache)
+        job.listen(on_progress)
+        try:
+            await self.jobs.wait(job, self.foreground_timeout)
+        except BaseException:  # the caller cancelled (or went away): nobody will read the reply
+            job.cancel()
+            raise
+        if not job.finished:
+            job.listen(None)
+            return self.still_running(job, f"still running after {self.foreground_timeout:g} s")
+        return self._outcome(job)
+
+    def _start_background(self, request: ChatRequest, cache: bool | None) -> ChatAnswer:
+        if not self.jobs.available:
+            raise InvalidArgumentError("background=true needs the MCP server; run the call in the foreground.")
+        # A background call streams, so its text so far can be read and `cancel_job` stops it at once.
+        if cache:
+            raise InvalidArgumentError(
+                "cache=true does not apply to background calls (they stream); drop background or cache."
+            )
+        job = self._start(request, stream=True, cache=False)
+        return self.still_running(job, "started in the background")
+
+    def _start(self, request: ChatRequest, *, stream: bool, cache: bool | None) -> Job:
+        async def work(job: Job) -> ChatResult:
+            return await self.chat.chat(
+                request,
+                stream=stream,
+                on_progress=job.report,
+                on_text=job.add_text,
+                on_wait=job.note_wait,
+                cache=cache,
+            )
+
+        return self.jobs.start(work, requested_model=request.model, streamed=stream)
+
+    def _outcome(self, job: Job) -> ChatAnswer:
+        if job.status == "failed" and job.error is not None:
+            self.jobs.forget(job)
+            raise job.error
+        if job.status == "cancelled" or job.result is None:
+            raise JobCancelledError(
+                f"job {job.job_id} was cancelled (cancel_job) before the reply was complete.", partial_text=job.text
+            )
+        return self._first_page(job.result, job)
+
+    def _first_page(self, result: ChatResult, job: Job | None) -> ChatAnswer:
+        pages = split_pages(result.text, self.page_chars)
+        if job is None or len(pages) == 1:  # without a job (a CLI command) the whole text is the answer
+            if job is not None:
+                self.jobs.forget(job)  # nothing more to fetch: a foreground call is not kept as a job
+            return ChatAnswer(**result.model_dump())
+        return ChatAnswer(**{**result.model_dump(), "text": pages[0]}, job_id=job.job_id, page=1, pages=len(pages))
+
+    def still_running(self, job: Job, why: str) -> ChatAnswer:
+        """The answer for a job not finished yet: its id and the first page of the text so far."""
+        text = split_pages(job.text, self.page_chars)[0]
+        return ChatAnswer(
+            text=text,
+            model=job.requested_model,
+            requested_model=job.requested_model,
+            streamed=job.streamed,
+            status="queued" if job.status == "queued" else "running",
+            job_id=job.job_id,
+            note=why if job.note is None else f"{why}; {job.note}",
+        )

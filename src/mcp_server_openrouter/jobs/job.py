@@ -1,0 +1,84 @@
+"""One job: a chat call running in the server's task group, outliving the tool call that began it."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import anyio
+
+from mcp_server_openrouter.chat.progress import ProgressCallback
+from mcp_server_openrouter.chat.result import ChatResult
+
+JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
+FINISHED: frozenset[JobStatus] = frozenset({"done", "failed", "cancelled"})
+
+
+@dataclass(eq=False)
+class Job:
+    """A job's live state, in the process running it.
+
+    `parts` collects the reply's text as it streams in; `result` is the whole reply once done,
+    `error` the failure if it failed. Whoever waits for the job may `listen` to its progress
+    (one listener at a time: the newest caller).
+    """
+
+    job_id: str
+    requested_model: str
+    created_at: float
+    streamed: bool
+    status: JobStatus = "queued"
+    parts: list[str] = field(default_factory=list)
+    result: ChatResult | None = None
+    error: Exception | None = None
+    note: str | None = None
+    finished_at: float | None = None
+    done: anyio.Event = field(default_factory=anyio.Event, repr=False)
+    _scope: anyio.CancelScope | None = field(default=None, repr=False)
+    _cancel_requested: bool = field(default=False, repr=False)
+    _listener: ProgressCallback | None = field(default=None, repr=False)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINISHED
+
+    @property
+    def text(self) -> str:
+        """The whole reply when done, else what has arrived so far."""
+        if self.result is not None:
+            return self.result.text
+        partial = getattr(self.error, "partial_text", "")
+        so_far = "".join(self.parts)
+        return partial if isinstance(partial, str) and len(partial) > len(so_far) else so_far
+
+    def add_text(self, fragment: str) -> None:
+        self.parts.append(fragment)
+
+    def cancel(self) -> None:
+        """Stop the job: its task is cancelled, which closes the upstream stream at once."""
+        self._cancel_requested = True
+        if self._scope is not None:
+            self._scope.cancel()
+
+    def listen(self, listener: ProgressCallback | None) -> None:
+        self._listener = listener
+
+    async def report(self, progress: float, total: float | None, message: str) -> None:
+        """Pass progress to whoever is waiting for the job, if anyone."""
+        listener = self._listener
+        if listener is None:
+            return
+        try:
+            await listener(progress, total, message)
+        except Exception:  # a caller that went away must not fail the job
+            if self._listener is listener:
+                self._listener = None
+
+    async def note_wait(self, message: str) -> None:
+        """A wait before the request goes out (queued, paced, rate limited): shown with the status."""
+        self.note = message
+
+
+JobWork = Callable[[Job], Awaitable[ChatResult]]
+"""What a job runs: given the job (to add text and report progress), the chat's result."""
