@@ -39,9 +39,8 @@ async def test_a_background_job_shows_the_text_so_far_and_cancelling_it_closes_t
         server = create_server(loopback_settings(tmp_path, base_url, timeout_seconds=30))
         with anyio.fail_after(10):
             async with Client(server) as client:
-                job_id = (await call(client, "chat_with_model", {"model": MODEL, "messages": "hi", "background": True}))[
-                    "job_id"
-                ]
+                started = await call(client, "chat_with_model", {"model": MODEL, "messages": "hi", "background": True})
+                job_id = started["job_id"]
                 assert await anyio.to_thread.run_sync(stall.stalled.wait, 5.0)
                 status: dict[str, Any] = {"text": ""}
                 while not status["text"]:  # the three chunks sent before the stall reach the job
