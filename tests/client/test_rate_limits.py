@@ -24,6 +24,7 @@ from mcp_server_openrouter.client import (
     RateLimitError,
     ServiceUnavailableError,
 )
+from mcp_server_openrouter.client._errors import status_error
 from mcp_server_openrouter.client._retry import try_again_after
 from mcp_server_openrouter.simulator import Fault, Simulator
 
@@ -322,3 +323,52 @@ async def test_wait_messages_never_hold_the_key_or_the_prompt(
     assert heard.messages[0].startswith("rate limited, retrying in ")
     assert heard.messages[-1].startswith(f"rate limited for {MODEL}: waiting ")
     assert no_secrets(heard.messages)
+
+
+async def test_a_free_model_cap_holds_back_every_free_model_of_the_key() -> None:
+    timeline, heard = Timeline(NOW, frozen=True), Heard()
+    simulator = Simulator(clock=timeline.clock)
+    cap = {"error": {"message": "Rate limit exceeded: free-models-per-min. ", "code": 429}}
+    simulator.add_fault(Fault(status=429, body=cap, headers={"Retry-After": "7"}))
+    free = "meta-llama/llama-3.3-70b-instruct:free"
+    other_free = {"model": "qwen/qwen3-8b:free", "messages": [{"role": "user", "content": PROMPT}]}
+    async with make_client(httpx.ASGITransport(app=simulator.app), **timeline.client_arguments()) as client:
+        with pytest.raises(RateLimitError):
+            await client.with_options(max_retries=0).chat({**BODY, "model": free})
+        await client.chat(other_free, on_wait=heard)
+        await client.chat(BODY, on_wait=heard)  # a paid model is not held back
+    assert heard.messages == ["rate limited for :free models: waiting 7.0 s for the reset"]
+
+
+# -- reading the reset time: every form, in the headers or in error.metadata.headers -------------------
+
+RESET_FORMS = {
+    "Retry-After seconds": {"Retry-After": "3"},
+    "Retry-After fractional seconds": {"Retry-After": "3.0"},
+    "Retry-After HTTP date": {"Retry-After": "Fri, 15 Jan 2027 08:00:03 GMT"},
+    "X-RateLimit-Reset epoch ms": {"X-RateLimit-Reset": str(int((NOW + 3) * 1000))},
+    "X-RateLimit-Reset epoch s": {"X-RateLimit-Reset": str(int(NOW + 3))},
+    "X-RateLimit-Reset seconds to wait": {"X-RateLimit-Reset": "3"},
+    "lower-case names": {"x-ratelimit-reset": str(int((NOW + 3) * 1000))},
+}
+
+
+@pytest.mark.parametrize("headers", list(RESET_FORMS.values()), ids=list(RESET_FORMS))
+@pytest.mark.parametrize("where", ["HTTP headers", "error.metadata.headers"])
+def test_each_reset_form_is_read_from_the_headers_and_from_the_bodys_copy(headers: dict[str, str], where: str) -> None:
+    if where == "HTTP headers":
+        error = status_error(429, LIMITED, headers=headers, now=NOW)
+    else:
+        error = status_error(429, limited_with(headers), now=NOW)
+    assert isinstance(error, RateLimitError) and error.reset_at == NOW + 3
+
+
+def test_a_reset_sent_as_a_json_number_in_the_body_is_read_too() -> None:
+    body = {"error": {**LIMITED["error"], "metadata": {"headers": {"X-RateLimit-Reset": int((NOW + 3) * 1000)}}}}
+    error = status_error(429, body, now=NOW)
+    assert isinstance(error, RateLimitError) and error.reset_at == NOW + 3
+
+
+def test_the_bodys_copy_wins_over_the_http_headers() -> None:
+    error = status_error(429, limited_with({"Retry-After": "3"}), headers={"Retry-After": "30"}, now=NOW)
+    assert isinstance(error, RateLimitError) and error.reset_at == NOW + 3

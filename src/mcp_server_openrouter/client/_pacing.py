@@ -32,6 +32,12 @@ Sleep = Callable[[float], Awaitable[None]]
 
 WINDOW_SECONDS = 60.0
 FREE_SUFFIX = ":free"
+FREE_MODELS = ":free models"  # the gate's scope for OpenRouter's caps on all free models of a key
+FREE_CAP = "free-models-per-"
+
+
+def _is_free(model: str | None) -> bool:
+    return model is not None and model.endswith(FREE_SUFFIX)
 
 
 def key_id(api_key: str | None) -> str:
@@ -78,7 +84,11 @@ class FreePacer:
 
 
 class RateGate:
-    """Reset times of recent 429s, by (key, model); model None stands for the whole key."""
+    """Reset times of recent 429s, by (key, scope): a model id, `FREE_MODELS` or None (the whole key).
+
+    OpenRouter's free-model caps ("Rate limit exceeded: free-models-per-day", "…-per-min") count
+    every `:free` model of the key together, so such a 429 holds back all of them.
+    """
 
     def __init__(self) -> None:
         self._closed: dict[tuple[str, str | None], RateLimitError] = {}
@@ -87,14 +97,15 @@ class RateGate:
         """Remember a 429 that says when it resets (other errors, and 429s without a time, are ignored)."""
         if not isinstance(error, RateLimitError) or error.reset_at is None:
             return
-        known = self._closed.get((key, model))
+        scope = FREE_MODELS if _is_free(model) and FREE_CAP in error.upstream_message else model
+        known = self._closed.get((key, scope))
         if known is None or known.reset_at is None or known.reset_at < error.reset_at:
-            self._closed[(key, model)] = error
+            self._closed[(key, scope)] = error
 
     def closed_until(self, key: str, model: str | None, now: float) -> tuple[RateLimitError, str] | None:
         """The 429 that still holds this request back and whom it limits, or None if the way is open."""
         latest: tuple[RateLimitError, str] | None = None
-        for scope in {model, None}:
+        for scope in {model, None, FREE_MODELS if _is_free(model) else None}:
             error = self._closed.get((key, scope))
             if error is None or error.reset_at is None:
                 continue
@@ -153,7 +164,7 @@ class Admission:
                 call.check(error, wait)
                 message = f"rate limited for {whom}: waiting {seconds_text(wait)} for the reset"
                 await call.wait(wait, message, until=error.reset_at)
-        if model is not None and model.endswith(FREE_SUFFIX):
+        if _is_free(model):
             await self._pace(call, key)
 
     async def _pace(self, call: CallWaits, key: str) -> None:
