@@ -66,6 +66,38 @@ class FakeClock:
         return self.now
 
 
+class Timeline:
+    """One fake time for a client: `clock` (wall), `monotonic` and `sleep`, which records each wait
+    and moves the time on by it (or, with `frozen`, leaves it where it is)."""
+
+    def __init__(self, now: float = 1_800_000_000.0, *, frozen: bool = False) -> None:
+        self.now = now
+        self.frozen = frozen
+        self.waits: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        if not self.frozen:
+            self.now += seconds
+
+    def client_arguments(self) -> dict[str, Any]:
+        """The arguments that put a client on this time: `make_client(transport, **t.client_arguments())`."""
+        return {"clock": self.clock, "monotonic": self.clock, "sleep": self.sleep}
+
+
+class Heard:
+    """An `on_wait` hook that keeps every message."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    async def __call__(self, message: str) -> None:
+        self.messages.append(message)
+
+
 def text_of(result: CallToolResult) -> str:
     """The text blocks of a tool result, joined."""
     return "\n".join(block.text for block in result.content if isinstance(block, TextContent))

@@ -243,7 +243,7 @@ async def test_refresh_model_cache_replaces_the_file_a_restarted_server_reads(
 async def test_a_rate_limit_error_says_when_the_limit_resets(client: Client, simulator: Simulator) -> None:
     simulator.add_fault("free_daily_cap")
     result = await client.call_tool("chat_with_model", {"model": "openai/gpt-4o", "messages": "hi"})
-    assert result.is_error and "the limit resets at 2100-01-01 00:00:00 UTC" in text_of(result)
+    assert result.is_error and "rate limited; try again after 2100-01-01 00:00:00 UTC" in text_of(result)
 
 
 async def test_a_provider_error_shows_the_providers_own_reason(client: Client, simulator: Simulator) -> None:
@@ -616,8 +616,9 @@ async def test_the_app_url_and_title_are_sent_as_referer_and_both_title_headers(
 def test_408_429_5xx_and_connection_failures_are_retried_with_backoff(
     status: int, error: errors.OpenRouterError
 ) -> None:
-    policy = RetryPolicy(max_retries=2, random=lambda: 0.0)
-    assert [policy.wait(error, n, now=0.0) for n in range(3)] == [0.5, 1.0, None], status
+    # Full jitter: a draw of 0.5 is half of each doubling ceiling (0.5 s, 1 s, 2 s); then no more retries.
+    policy = RetryPolicy(max_retries=3, random=lambda: 0.5)
+    assert [policy.wait(error, n, now=0.0) for n in range(4)] == [0.25, 0.5, 1.0, None], status
 
 
 def test_spaces_and_quotes_around_values_in_a_dotenv_file_are_stripped() -> None:

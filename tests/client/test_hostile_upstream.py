@@ -155,8 +155,8 @@ async def test_reads_that_fail_are_still_retried_for_get_requests(hostile: Hosti
         async with client_for(base_url, on_request=records) as client:
             with pytest.raises(APIConnectionError, match=r"GET /key: the connection to .* broke"):
                 await client.key_info()
-    assert len(hostile.received("GET", "key")) == 3
-    assert [r.error_kind for r in records.records] == ["APIConnectionError"] * 3
+    assert len(hostile.received("GET", "key")) == 4  # the first try and OPENROUTER_MAX_RETRIES=3 retries
+    assert [r.error_kind for r in records.records] == ["APIConnectionError"] * 4
 
 
 async def test_a_refused_connection_is_retried_and_named_without_credentials_or_query() -> None:
@@ -173,7 +173,7 @@ async def test_a_refused_connection_is_retried_and_named_without_credentials_or_
     message = str(caught.value)
     assert f"could not reach http://127.0.0.1:{port}/api/v1 (ConnectError" in message
     assert "s3cret" not in message and "alice" not in message
-    assert [r.error_kind for r in records.records] == ["APIConnectionError"] * 3  # never sent: safe to retry
+    assert [r.error_kind for r in records.records] == ["APIConnectionError"] * 4  # never sent: safe to retry
 
 
 # -- answers from the edge -------------------------------------------------------------------
@@ -191,8 +191,8 @@ async def test_an_edge_timeout_page_is_summarised_to_its_status_and_title_and_re
     message = str(caught.value)
     assert "HTTP 524 with an HTML page titled “openrouter.ai | 524: A timeout occurred”" in message
     assert "<p>" not in message and "<html" not in message.lower()
-    assert caught.value.retryable and len(hostile.received("POST", CHAT)) == 3
-    assert [(r.status, r.error_kind) for r in records.records] == [(524, "GatewayError")] * 3
+    assert caught.value.retryable and len(hostile.received("POST", CHAT)) == 4
+    assert [(r.status, r.error_kind) for r in records.records] == [(524, "GatewayError")] * 4
 
 
 async def test_a_bad_gateway_page_is_a_service_unavailable_error_with_the_pages_title(

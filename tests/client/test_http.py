@@ -95,11 +95,11 @@ async def test_server_errors_are_retried_with_backoff_then_succeed(
 ) -> None:
     simulator.add_fault("unavailable", times=2)
     sleep = FakeSleep()
-    # A random draw of 0 is the jitter factor 1: the waits are the plain doubling backoff.
-    async with make_client(settings, transport, sleep=sleep, random=lambda: 0.0) as client:
+    # Full jitter: each wait is the random draw's share of the doubling ceiling (0.5 s, then 1 s).
+    async with make_client(settings, transport, sleep=sleep, random=lambda: 0.5) as client:
         completion = await client.chat(BODY)
     assert completion.text
-    assert sleep.waits == [0.5, 1.0]
+    assert sleep.waits == [0.25, 0.5]
     assert len(simulator.events_of("request")) == 3
 
 
@@ -107,11 +107,11 @@ async def test_retries_stop_after_the_configured_number(tmp_path: Path, simulato
     simulator.add_fault("bad_gateway", times=None)
     sleep = FakeSleep()
     settings = make_settings(tmp_path, max_retries=1)
-    no_jitter = make_client(settings, httpx.ASGITransport(app=simulator.app), sleep=sleep, random=lambda: 0.0)
-    async with no_jitter as client:
+    half = make_client(settings, httpx.ASGITransport(app=simulator.app), sleep=sleep, random=lambda: 0.5)
+    async with half as client:
         with pytest.raises(ServiceUnavailableError, match="retry shortly"):
             await client.chat(BODY)
-    assert sleep.waits == [0.5]
+    assert sleep.waits == [0.25]
 
 
 async def test_a_rate_limit_waits_until_its_reset_time(
@@ -137,7 +137,7 @@ async def test_a_daily_cap_that_resets_hours_away_is_not_retried(
     simulator.add_fault("free_daily_cap")
     sleep = FakeSleep()
     async with make_client(settings, transport, sleep=sleep, clock=lambda: 1_800_000_000.0) as client:
-        with pytest.raises(RateLimitError, match="resets at 2100-01-01") as caught:
+        with pytest.raises(RateLimitError, match="try again after 2100-01-01 00:00:00 UTC") as caught:
             await client.chat(BODY)
     assert sleep.waits == []
     assert caught.value.reset_at == 4_102_444_800.0

@@ -70,7 +70,7 @@ async def test_a_view_changes_only_the_options_it_names(transport: httpx.ASGITra
 
     async with make_client(transport, timeout=12.0) as client:
         view = client.with_options(max_retries=0, on_request=meter, base_url="http://other.test/api/v1/")
-        assert (view.max_retries, client.max_retries) == (0, 2)
+        assert (view.max_retries, client.max_retries) == (0, 3)
         assert view.retry_policy.random is client.retry_policy.random
         assert (view.on_request, client.on_request) == (meter, None)
         assert (view.base_url, view.api_key, view.timeout) == ("http://other.test/api/v1", FAKE_KEY, 12.0)

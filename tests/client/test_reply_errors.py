@@ -238,10 +238,10 @@ async def test_a_rate_limit_reset_of_zero_backs_off_instead_of_retrying_at_once(
     )
     choice = {"message": {"role": "assistant", "content": "ok"}, "finish_reason": "stop"}
     sleep = FakeSleep()
-    client = make_client(answering(limited, reply(choice)), sleep=sleep, random=lambda: 0.0, clock=lambda: NOW)
+    client = make_client(answering(limited, reply(choice)), sleep=sleep, random=lambda: 0.5, clock=lambda: NOW)
     async with client:
         await client.chat(BODY)
-    assert sleep.waits == [0.5]
+    assert sleep.waits == [0.25]
 
 
 @pytest.mark.parametrize("status", [520, 521, 522, 523, 524])

@@ -3,7 +3,7 @@ endpoints, generations, key info and credits.
 
 `OpenRouterClient` lives in the one module that imports httpx; it is loaded on first
 access, so importing this package for its errors, stream events (`ChatStream` reads through
-an adapter and needs no httpx), response models, retry policy or metering records stays
+an adapter and needs no httpx), response models, retry policy, wait and metering hooks stays
 cheap and the server answers `initialize` without httpx.
 """
 
@@ -25,7 +25,7 @@ from mcp_server_openrouter.client._models import (
     ModelEndpoints,
     Usage,
 )
-from mcp_server_openrouter.client._retry import OnRetry, RetryPolicy
+from mcp_server_openrouter.client._retry import OnRetry, OnWait, RetryPolicy
 from mcp_server_openrouter.client._streaming import (
     DEFAULT_MAX_STREAM_SECONDS,
     MAX_SSE_LINE_CHARS,
@@ -104,6 +104,7 @@ __all__ = [
     "NotFoundError",
     "OnRequest",
     "OnRetry",
+    "OnWait",
     "OpenRouterClient",
     "OpenRouterError",
     "PermissionDeniedError",

@@ -5,8 +5,10 @@ read by `ChatStream` (`_chat_stream.py`) through a small adapter, and the wordin
 is in `_failures.py` and `_errors.py`.
 
 The transport is a constructor argument, so tests pass `httpx.ASGITransport(app=simulator)`
-and nothing needs patching. Every request goes through `_exchange`, which holds the
-optional limiter, meters each attempt (`on_request`), and retries as `RetryPolicy` says.
+and nothing needs patching. Every request goes through `_exchange`: before each attempt the
+rate-limit gate and free-model pacing (`_pacing.py`), then a place in the process-wide FIFO
+queue (`_limits.py`); it meters each attempt (`on_request`) and retries as `RetryPolicy` says,
+all waits of one call within one budget. `on_wait` hears, in a short sentence, every wait.
 
 Never buy a reply twice: a request is retried only when it provably did not reach the
 service (a connect error or timeout, no free pooled connection) or the service answered
@@ -38,11 +40,12 @@ from mcp_server_openrouter._parse import as_str
 from mcp_server_openrouter.client._chat_stream import ChatStream
 from mcp_server_openrouter.client._errors import status_error
 from mcp_server_openrouter.client._failures import bad_header, key_problem
-from mcp_server_openrouter.client._limits import Limiter
+from mcp_server_openrouter.client._limits import Limiter, queue_slot
 from mcp_server_openrouter.client._metering import Meter, OnRequest, emit
 from mcp_server_openrouter.client._models import ChatCompletion, Credits, Generation, KeyInfo, ModelEndpoints
+from mcp_server_openrouter.client._pacing import Admission, CallWaits, key_id
 from mcp_server_openrouter.client._responses import BodyText, error_of, failure_of, not_a_stream
-from mcp_server_openrouter.client._retry import OnRetry, Random, RetryPolicy
+from mcp_server_openrouter.client._retry import OnRetry, OnWait, Random, RetryPolicy, retry_message
 from mcp_server_openrouter.client._streaming import DEFAULT_MAX_STREAM_SECONDS, reply_choice_error
 from mcp_server_openrouter.errors import (
     ACTIVITY_URL,
@@ -80,10 +83,13 @@ class OpenRouterClient:
 
     Built from explicit arguments, never from the settings object, so one process can hold
     clients for several keys (see `with_options`). `clock` is the wall clock (rate-limit
-    reset times), `monotonic` times the metering records; `sleep` and `random` drive the
-    retry waits. Hooks: `on_retry(attempt, wait, error)` before each retry wait,
-    `on_request(record)` once per HTTP request sent. `limiter` bounds open requests.
-    `max_stream_seconds` is a stream's overall deadline (None: no deadline).
+    reset times), `monotonic` times the metering records and free-model pacing; `sleep` and
+    `random` drive the waits. Hooks: `on_retry(attempt, wait, error)` before each retry wait,
+    `on_wait(message)` before every wait (queue, pacing, reset, retry), `on_request(record)`
+    once per HTTP request sent. At most `max_concurrency` requests are open at once (FIFO),
+    unless another `limiter` is given; `free_requests_per_minute` paces `:free` models per key
+    (0: off); `max_retry_wait` bounds all the waiting of one call. `max_stream_seconds` is a
+    stream's overall deadline (None: no deadline).
     """
 
     def __init__(
@@ -94,9 +100,13 @@ class OpenRouterClient:
         timeout: float = c.DEFAULT_TIMEOUT_SECONDS,
         connect_timeout: float = c.DEFAULT_CONNECT_TIMEOUT_SECONDS,
         max_retries: int = c.DEFAULT_MAX_RETRIES,
+        max_retry_wait: float = c.MAX_RETRY_WAIT_SECONDS,
+        max_concurrency: int = c.DEFAULT_MAX_CONCURRENCY,
+        free_requests_per_minute: int = c.DEFAULT_FREE_REQUESTS_PER_MINUTE,
         default_headers: Mapping[str, str] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         on_retry: OnRetry | None = None,
+        on_wait: OnWait | None = None,
         on_request: OnRequest | None = None,
         limiter: Limiter | None = None,
         clock: Clock = time.time,
@@ -109,14 +119,17 @@ class OpenRouterClient:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.connect_timeout = connect_timeout
-        self.retry_policy = RetryPolicy(max_retries=max_retries, random=random)
+        self.retry_policy = RetryPolicy(max_retries=max_retries, max_wait=max_retry_wait, random=random)
         self.default_headers: Mapping[str, str] = {
             "User-Agent": f"{c.APP_NAME}/{__version__}",
             **(default_headers or {}),
         }
         self.on_retry = on_retry
+        self.on_wait = on_wait
         self.on_request = on_request
-        self.limiter = limiter
+        # Process-wide: views share the queue, the pacing and the gate (`copy.copy` keeps the objects).
+        self.limiter: Limiter | None = limiter if limiter is not None else anyio.CapacityLimiter(max_concurrency)
+        self._admission = Admission(free_per_minute=free_requests_per_minute, clock=clock, monotonic=monotonic)
         self.max_stream_seconds = max_stream_seconds
         self._clock = clock
         self._monotonic = monotonic
@@ -139,6 +152,7 @@ class OpenRouterClient:
         max_retries: int | NotGiven = NOT_GIVEN,
         default_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
         on_retry: OnRetry | NotGiven | None = NOT_GIVEN,
+        on_wait: OnWait | NotGiven | None = NOT_GIVEN,
         on_request: OnRequest | NotGiven | None = NOT_GIVEN,
         limiter: Limiter | NotGiven | None = NOT_GIVEN,
         max_stream_seconds: float | NotGiven | None = NOT_GIVEN,
@@ -146,7 +160,9 @@ class OpenRouterClient:
         """A view of this client with some options changed, sharing its connection pool.
 
         `default_headers` are added to (and override) the current ones. Closing the view
-        leaves the pool open; closing the original closes it for every view.
+        leaves the pool open; closing the original closes it for every view. The view shares
+        the request queue, free-model pacing and rate-limit gate too, unless it is given its own
+        `limiter` (None: no limit for that view).
         """
         view = copy.copy(self)
         view._owns_http = False
@@ -155,6 +171,7 @@ class OpenRouterClient:
             "timeout": timeout,
             "connect_timeout": connect_timeout,
             "on_retry": on_retry,
+            "on_wait": on_wait,
             "on_request": on_request,
             "limiter": limiter,
             "max_stream_seconds": max_stream_seconds,
@@ -196,15 +213,6 @@ class OpenRouterClient:
         return {"Authorization": f"Bearer {key}"}
 
     @asynccontextmanager
-    async def _slot(self) -> AsyncIterator[None]:
-        """Hold the limiter, if there is one, for the duration of the block."""
-        if self.limiter is None:
-            yield
-            return
-        async with self.limiter:
-            yield
-
-    @asynccontextmanager
     async def _exchange(
         self,
         method: str,
@@ -215,11 +223,13 @@ class OpenRouterClient:
         stream: bool = False,
         auth: bool = True,
         on_retry: OnRetry | None = None,
+        on_wait: OnWait | None = None,
     ) -> AsyncIterator[_Exchange]:
         """Send with retries; the block gets the successful response (its body unread when `stream`).
 
-        Each attempt holds the limiter and ends in exactly one record for `on_request`; the
-        successful one keeps the limiter, and its record waits, until the block has ended.
+        Each attempt passes the gate and pacing, holds a place in the queue, and ends in exactly
+        one record for `on_request`; the successful one keeps its place, and its record waits,
+        until the block has ended.
         """
         path = path.lstrip("/")
         try:
@@ -234,9 +244,13 @@ class OpenRouterClient:
         except UnicodeEncodeError:  # a non-ASCII attribution header (the key was checked above)
             raise bad_header() from None
         model = as_str(json.get("model")) if json is not None else None
+        key = key_id(self.api_key)
+        hook = on_wait or self.on_wait
+        waits = CallWaits(max_wait=self.retry_policy.max_wait, on_wait=hook, clock=self._clock, sleep=self._sleep)
         retries = 0
         while True:
-            async with self._slot():
+            await self._admission.admit(waits, key, model)
+            async with queue_slot(self.limiter, hook):
                 meter = Meter(
                     self._monotonic, method=method, path=f"/{path}", model=model, attempt=retries + 1, stream=stream
                 )
@@ -260,16 +274,18 @@ class OpenRouterClient:
                     return
                 meter.failed(outcome)
                 await emit(self.on_request, meter)
-            # The limiter is free again: a request waiting to retry does not hold up the others.
+            # The queue is free again: a request waiting to retry does not hold up the others.
+            self._admission.gate.close(key, model, outcome)
             wait = self.retry_policy.wait(outcome, retries, self._clock())
             if wait is None:
                 raise outcome
+            waits.check(outcome, wait)
             retries += 1
             # The upstream's own words may quote the request: at INFO only the kind of failure.
             status = f" (HTTP {outcome.status})" if isinstance(outcome, APIStatusError) else ""
             logger.info("retrying %s /%s in %.1fs after %s%s", method, path, wait, type(outcome).__name__, status)
             await self._notify_retry(on_retry or self.on_retry, retries + 1, wait, outcome)
-            await self._sleep(wait)
+            await waits.wait(wait, retry_message(outcome, wait), until=getattr(outcome, "reset_at", None))
 
     async def _attempt(self, request: httpx.Request, meter: Meter, *, stream: bool) -> httpx.Response | OpenRouterError:
         """One try: a successful response (body unread when `stream`), or the error it ended in."""
@@ -311,14 +327,19 @@ class OpenRouterClient:
 
     # -- endpoints ------------------------------------------------------------------
 
-    async def chat(self, body: Mapping[str, Any], *, on_retry: OnRetry | None = None) -> ChatCompletion:
-        """POST /chat/completions without streaming; `on_retry` overrides the client's hook.
+    async def chat(
+        self, body: Mapping[str, Any], *, on_retry: OnRetry | None = None, on_wait: OnWait | None = None
+    ) -> ChatCompletion:
+        """POST /chat/completions without streaming; `on_retry` and `on_wait` override the client's hooks.
 
         A reply whose choice carries an error (or ended with `finish_reason: "error"`) raises
         `ChoiceError` with the text before it; its usage and id are still metered.
         """
         payload = {**body, "stream": False}
-        async with self._exchange("POST", "chat/completions", json=payload, on_retry=on_retry) as (response, meter):
+        async with self._exchange("POST", "chat/completions", json=payload, on_retry=on_retry, on_wait=on_wait) as (
+            response,
+            meter,
+        ):
             completion, failure = self._completion_of(response)
             meter.usage = completion.usage
             meter.generation_id = completion.id
@@ -352,20 +373,19 @@ class OpenRouterClient:
 
     @asynccontextmanager
     async def stream_chat(
-        self, body: Mapping[str, Any], *, on_retry: OnRetry | None = None
+        self, body: Mapping[str, Any], *, on_retry: OnRetry | None = None, on_wait: OnWait | None = None
     ) -> AsyncIterator[ChatStream]:
         """POST /chat/completions with streaming; closing the context closes the connection.
 
-        The limiter is held, and the request's record waits, until the context ends. Reading
-        stops `max_stream_seconds` after this call began.
+        The queue place is held, and the request's record waits, until the context ends. Reading
+        stops `max_stream_seconds` after this call began (waiting in the queue included).
         """
         payload = {**body, "stream": True}
         limit = self.max_stream_seconds
         deadline = None if limit is None else anyio.current_time() + limit
-        async with self._exchange("POST", "chat/completions", json=payload, stream=True, on_retry=on_retry) as (
-            response,
-            meter,
-        ):
+        async with self._exchange(
+            "POST", "chat/completions", json=payload, stream=True, on_retry=on_retry, on_wait=on_wait
+        ) as (response, meter):
             if "text/event-stream" not in response.headers.get("content-type", ""):
                 raise await not_a_stream(response, now=self._clock())
             generation_id = response.headers.get("x-generation-id")
