@@ -3,6 +3,7 @@ timeout, pages of long replies, polling, cancelling, the jobs resource, and the 
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -189,3 +190,55 @@ async def jobs_resource(client: Client) -> list[dict[str, Any]]:
     assert isinstance(contents[0], TextResourceContents)
     jobs: list[dict[str, Any]] = json.loads(contents[0].text)["jobs"]
     return jobs
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_a_call_waiting_to_retry_says_so_in_progress_and_then_answers(
+    tmp_path: Path, simulator: Simulator, stream: bool
+) -> None:
+    # A reset already past: the retry waits 0 s, and the caller still hears why it waits.
+    simulator.add_fault(
+        Fault(status=429, body={"error": {"message": "Rate limit exceeded", "code": 429}}, headers={"Retry-After": "0"})
+    )
+    heard: list[tuple[float, str | None]] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        heard.append((progress, message))
+
+    async with connected(tmp_path, simulator) as client:
+        result = await client.call_tool("chat_with_model", {**ASK, "stream": stream}, progress_callback=on_progress)
+    assert not result.is_error and structured_of(result)["status"] == "done"
+    assert heard[0] == (0.25, "rate limited, retrying in 0.0 s")
+    assert all(a[0] < b[0] for a, b in itertools.pairwise(heard))
+    assert len(simulator.events_of("request")) == 2
+
+
+async def test_a_call_queued_behind_the_concurrency_limit_says_so_in_progress_and_in_its_job_note(
+    tmp_path: Path, simulator: Simulator
+) -> None:
+    gate = Gate()
+    heard: list[str | None] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        heard.append(message)
+
+    async with connected(tmp_path, simulator, gate, max_concurrency=1) as client:
+        first = await call(client, "chat_with_model", {**ASK, "background": True})
+        await gate.arrived.wait()
+        with anyio.fail_after(5):
+            async with anyio.create_task_group() as group:
+
+                async def second() -> None:
+                    answer = await client.call_tool("chat_with_model", ASK, progress_callback=on_progress)
+                    assert not answer.is_error
+
+                group.start_soon(second)
+                while not heard:
+                    await anyio.lowlevel.checkpoint()
+                listed = await jobs_resource(client)
+                gate.opened.set()
+        done = await call(client, "get_job_result", {"job_id": first["job_id"], "wait_seconds": 30})
+    assert heard[0] == "queued: next in line (OPENROUTER_MAX_CONCURRENCY=1)"
+    queued = [job for job in listed if job["job_id"] != first["job_id"]]
+    assert queued[0]["note"] == "queued: next in line (OPENROUTER_MAX_CONCURRENCY=1)"
+    assert done["status"] == "done"
