@@ -14,7 +14,7 @@ from typing import Any
 import anyio
 import pytest
 
-from mcp_server_openrouter.app import open_app
+from mcp_server_openrouter.app import AppContext, open_app
 from mcp_server_openrouter.chat import ChatRequest
 from mcp_server_openrouter.errors import OpenRouterMCPError
 from mcp_server_openrouter.simulator import Fault, Simulator
@@ -77,13 +77,13 @@ async def test_many_calls_with_random_faults_each_end_with_a_reply_or_a_clear_er
     outcomes: list[str] = []
     tasks_before = len(asyncio.all_tasks())
 
-    async def one(index: int, app: Any) -> None:
+    async def one(index: int, app: AppContext) -> None:
         request = ChatRequest.create(model=MODELS[index % 3], messages=f"call {index}", max_tokens=60)
         stream, background = rng.random() < 0.5, rng.random() < 0.25
         try:
             answer = await app.calls.call(request, stream=stream, background=background)
             if answer.status != "done":  # a job: background, or past the foreground timeout
-                job = app.jobs.get(answer.job_id)
+                job = app.jobs.get(answer.job_id or "")
                 await app.jobs.wait(job, 20)
                 assert job.finished, f"job {job.job_id} never ended"
                 if job.error is not None:
@@ -101,7 +101,8 @@ async def test_many_calls_with_random_faults_each_end_with_a_reply_or_a_clear_er
                 for index in range(CALLS):
                     group.start_soon(one, index, app)
             assert all(job.finished for job in app.jobs.recent(1000))
-            pool = app.client._http._transport._pool  # httpcore's pool: what is still held open
+            transport: Any = app.client._http._transport
+            pool = transport._pool  # httpcore's pool: what is still held open
             assert all(connection.is_idle() or connection.is_closed() for connection in pool.connections)
     await asyncio.sleep(0)  # let the loop drop tasks that finished as the app closed
     assert len(outcomes) == CALLS
