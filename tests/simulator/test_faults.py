@@ -231,3 +231,20 @@ async def test_faults_wait_their_delay_on_the_clock_of_the_event_loop(simulator:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=simulator.app)) as raw:
         response = await raw.post("http://sim/api/v1/chat/completions", json=BODY, headers=AUTH)
     assert response.status_code == 503 and time.monotonic() - started >= 0.2
+
+
+async def test_a_fault_taken_every_fifth_request_fails_one_request_in_five(simulator: Simulator) -> None:
+    simulator.add_fault("bad_gateway", times=None, every=5)
+    outcomes: list[str] = []
+
+    async def one(client: OpenRouterClient) -> str:
+        try:
+            await client.chat(BODY)
+        except errors.ServiceUnavailableError:
+            return "502"
+        return "ok"
+
+    async with make_client(httpx.ASGITransport(app=simulator.app), max_retries=0) as client:
+        for _ in range(20):
+            outcomes.append(await one(client))  # noqa: PERF401 (one await after another, in order)
+    assert outcomes == (["ok"] * 4 + ["502"]) * 4

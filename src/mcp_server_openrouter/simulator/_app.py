@@ -247,6 +247,8 @@ class Simulator:
         with self._lock:
             for index, fault in enumerate(self.faults):
                 if fault.matches(path, model):
+                    if not fault.takes_next():
+                        return None  # a request `every` lets pass: it is answered normally
                     if fault.times is not None:
                         fault.times -= 1
                         if fault.times <= 0:

@@ -27,7 +27,8 @@ class Fault:
     """One scripted behaviour.
 
     Matching: `path` (e.g. "/chat/completions", "/credits"), optional `model`; `times`
-    requests take it (None: every one).
+    requests take it (None: every one); with `every` N, only one matching request in N takes
+    it (the Nth, 2Nth, …; the others pass untouched): `every=5, times=None` is a 20% error rate.
     Plain errors: `status` with `body` and `headers`, or `html` (a `text/html` page, as the
     edge sends for 502/524); `reset_in` writes a rate-limit reset that many seconds after
     the simulator's clock, in epoch milliseconds, into `body.error.metadata.headers`.
@@ -50,6 +51,7 @@ class Fault:
     path: str = "/chat/completions"
     model: str | None = None
     times: int | None = 1
+    every: int = 1
     status: int | None = None
     body: dict[str, Any] | None = None
     headers: dict[str, str] = field(default_factory=dict)
@@ -72,8 +74,16 @@ class Fault:
     omit_cost: bool = False
     byok: bool | None = None
 
+    seen: int = field(default=0, repr=False)
+    """Matching requests so far (for `every`)."""
+
     def matches(self, path: str, model: str | None) -> bool:
         return self.path == path and (self.model is None or self.model == model)
+
+    def takes_next(self) -> bool:
+        """Count one more matching request; whether this one takes the fault (see `every`)."""
+        self.seen += 1
+        return self.seen % max(self.every, 1) == 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
