@@ -242,6 +242,7 @@ seen = {}
 
 def fake_run(func, *args, backend_options=None, **kwargs):
     seen.update(backend_options or {})
+    return 0
 
 anyio.run = fake_run  # stop where `serve` would start serving stdio
 from mcp_server_openrouter.cli import main

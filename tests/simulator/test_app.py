@@ -7,7 +7,7 @@ import pytest
 
 from mcp_server_openrouter.simulator import Simulator
 
-from ..helpers import FAKE_KEY
+from ..helpers import FAKE_KEY, FakeClock
 from .wire import AUTH, Wire
 
 pytestmark = pytest.mark.anyio
@@ -131,5 +131,15 @@ async def test_faults_can_be_scripted_and_events_read_over_http(http: httpx.Asyn
     assert (await http.post("chat/completions", json=body, headers=AUTH)).status_code == 200
     events = (await http.get("_sim/events", params={"kind": "request"})).json()["events"]
     assert len(events) == 2 and events[0]["body"] == body
+    assert events[0]["at"] <= events[1]["at"]  # the simulator's monotonic clock when each was logged
     await http.post("_sim/reset")
     assert (await http.get("_sim/events")).json()["events"] == []
+
+
+async def test_events_are_stamped_with_the_simulators_monotonic_clock() -> None:
+    monotonic = FakeClock(100.0)
+    simulator = Simulator(monotonic=monotonic)
+    simulator.log("request", "/models")
+    monotonic.now = 100.25
+    simulator.log("stream_cancelled", "/chat/completions", tokens=3)
+    assert [e.at for e in simulator.events_of()] == [100.0, 100.25]

@@ -3,6 +3,8 @@ bills and logs the partial generation."""
 
 from __future__ import annotations
 
+import time
+
 import anyio
 import httpx
 import pytest
@@ -81,3 +83,22 @@ async def test_a_whole_reply_whose_connection_drops_never_arrives() -> None:
     assert event is not None
     # The provider finished the reply: it is billed whole, though the client never saw it.
     assert simulator.generations[event.detail["id"]]["tokens_completion"] == event.detail["tokens"] > 6
+
+
+async def test_a_stream_its_client_closes_is_logged_at_once_with_the_simulators_monotonic_time() -> None:
+    simulator = Simulator()
+    simulator.add_fault(Fault(token_delay=0.5))  # ~15 s of tokens: the client leaves long before the end
+    with serve_in_thread(simulator) as base_url:
+        async with httpx.AsyncClient(timeout=10) as raw:
+            request = raw.stream("POST", f"{base_url}/chat/completions", json={**BODY, "stream": True}, headers=AUTH)
+            async with request as response:
+                with anyio.fail_after(10):
+                    async for line in response.aiter_lines():
+                        if line.startswith("data: {"):
+                            break
+                closed_at = time.monotonic()
+        event = await anyio.to_thread.run_sync(simulator.wait_for_event, "stream_cancelled", 10.0)
+    assert event is not None and event.detail["tokens"] >= 1
+    # Comparable with the client's own clock: how long the simulator took to see the disconnect.
+    assert closed_at <= event.at < closed_at + 1.0
+    assert simulator.events_of("stream_completed") == []

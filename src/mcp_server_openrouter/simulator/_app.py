@@ -7,6 +7,8 @@ cache, the open connections when served on a port), the in-process scripting met
 the injectable `clock` (epoch seconds): it dates ids, ledgers and rate-limit resets, and
 decides when a generation's record becomes readable (`generation_delay` seconds after it
 ended; until then `GET /generation` answers 404, as the real one does for a few seconds).
+Events are stamped with the injectable `monotonic` clock (`time.monotonic` by default, which
+any process on the machine shares), so a test can measure how fast a client closed a stream.
 The routes themselves live by area: `_model_routes` (the catalogue), `_chat` (streaming
 in `_chat_stream`), `_account`, and `_control`, whose `/_sim/*` routes let a test in
 another process script faults and read the log of what happened.
@@ -44,11 +46,19 @@ GENERATION_DELAY = 3.0  # seconds after a generation ends before GET /generation
 
 @dataclass
 class Event:
-    # "request", "reply_dropped", and how each stream ended: "stream_completed",
-    # "stream_errored", "stream_dropped" or "stream_cancelled" (with id, tokens, chunks)
+    """One thing the simulator saw, stamped with its monotonic clock when it was logged.
+
+    Kinds: "request", "reply_dropped", and how each stream ended: "stream_completed",
+    "stream_errored", "stream_dropped" or "stream_cancelled" (with id, tokens, chunks).
+    "stream_cancelled" is logged as soon as the client closes the connection mid-stream, so
+    `at` says when the simulator saw the disconnect (comparable with the `time.monotonic()`
+    of any process on the same machine: a test measures how fast a stream was closed).
+    """
+
     kind: str
     path: str
     detail: dict[str, Any] = field(default_factory=dict)
+    at: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -74,9 +84,11 @@ class Simulator:
         seed: int = 20260801,
         clock: Callable[[], float] = time.time,
         generation_delay: float = GENERATION_DELAY,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.models = build_catalog(seed)
         self.clock = clock
+        self.monotonic = monotonic
         self.generation_delay = generation_delay
         self._lock = threading.Lock()
         self.faults: list[Fault] = []
@@ -185,7 +197,7 @@ class Simulator:
 
     def log(self, kind: str, path: str, **detail: Any) -> None:
         with self._changed:
-            self.events.append(Event(kind, path, detail))
+            self.events.append(Event(kind, path, detail, at=self.monotonic()))
             self._changed.notify_all()
 
     def find_model(self, model_id: str) -> dict[str, Any] | None:

@@ -39,7 +39,7 @@ class ControlRoutes:
 
     async def events(self, request: Request) -> Response:
         events = self.sim.events_of(request.query_params.get("kind"))
-        return JSONResponse({"events": [{"kind": e.kind, "path": e.path, **e.detail} for e in events]})
+        return JSONResponse({"events": [{"kind": e.kind, "path": e.path, "at": e.at, **e.detail} for e in events]})
 
     async def reset(self, request: Request) -> Response:
         self.sim.reset()
