@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import re
 import subprocess
 from pathlib import Path
 
@@ -144,6 +145,19 @@ LAYOUT = [
     "src/mcp_server_openrouter/chat/progress.py",
     "src/mcp_server_openrouter/chat/result.py",
     "src/mcp_server_openrouter/chat/service.py",
+    "src/mcp_server_openrouter/jobs/job.py",
+    "src/mcp_server_openrouter/jobs/manager.py",
+    "src/mcp_server_openrouter/jobs/calls.py",
+    "src/mcp_server_openrouter/jobs/pages.py",
+    "src/mcp_server_openrouter/jobs/views.py",
+    "src/mcp_server_openrouter/server/job_tools.py",
+    "src/mcp_server_openrouter/storage/jobs.py",
+    "src/mcp_server_openrouter/client/_retry.py",
+    "src/mcp_server_openrouter/client/_limits.py",
+    "src/mcp_server_openrouter/client/_pacing.py",
+    "src/mcp_server_openrouter/cli/_stdin.py",
+    "perf/resilience.py",
+    "perf/shutdown.py",
     "src/mcp_server_openrouter/server/__init__.py",
     "src/mcp_server_openrouter/server/chat_tools.py",
     "src/mcp_server_openrouter/server/catalog_tools.py",
@@ -228,3 +242,19 @@ def test_every_capture_is_of_a_kind_test_captures_parses() -> None:
     parsed = ("chat-nonstream__", "chat-stream__", "error-", "key__", "models-entry__", "models-list__")
     payloads = [p for p in (ROOT / "tests" / "captures").iterdir() if p.suffix in (".json", ".sse")]
     assert payloads and [p.name for p in payloads if not p.name.startswith(parsed)] == []
+
+
+def test_every_test_the_claims_table_in_notes_names_exists() -> None:
+    notes = (ROOT / "NOTES.md").read_text(encoding="utf-8")
+    short = {"R": "test_readme_claims.py", "RC": "test_readme_claims_cli.py", "RR": "test_readme_claims_repo.py"}
+    named = re.findall(r"([A-Za-z0-9_/.]+)::(test_\w+)", notes)
+    missing = [
+        f"{file}::{name}"
+        for file, name in named
+        if f"def {name}(" not in _text_or_empty(ROOT / "tests" / short.get(file, file))
+    ]
+    assert len(named) > 200 and missing == []
+
+
+def _text_or_empty(path: Path) -> str:
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
