@@ -101,7 +101,9 @@ class JobManager:
             job.finished_at = self._clock()
             job.listen(None)
             job.done.set()
-            with anyio.CancelScope(shield=True):
+            # Shielded (the server may be shutting down) but bounded: a shared store that hangs
+            # must not hold up the exit.
+            with anyio.move_on_after(1.0, shield=True):
                 await self._save(job)
 
     async def _save(self, job: Job) -> None:
