@@ -96,3 +96,14 @@ async def test_a_reply_that_quotes_the_key_reaches_the_client_redacted(tmp_path:
     assert "You said" in text_of(result)  # the simulator quotes the prompt back...
     assert FAKE_KEY not in text_of(result) and FAKE_KEY not in structured  # ...but never the key
     assert "sk-or-…[redacted]" in text_of(result)
+
+
+def test_a_cancelled_jobs_text_so_far_is_kept_in_the_error_the_caller_reads() -> None:
+    from mcp.server.mcpserver.exceptions import ToolError
+
+    from mcp_server_openrouter.errors import JobCancelledError
+    from mcp_server_openrouter.server._tooling import tool_errors
+
+    with pytest.raises(ToolError) as caught, tool_errors("chat_with_model"):
+        raise JobCancelledError("job job_x was cancelled (cancel_job).", partial_text="Rivers begin as")
+    assert str(caught.value).endswith("Partial reply received before the error:\nRivers begin as")

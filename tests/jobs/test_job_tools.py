@@ -242,3 +242,23 @@ async def test_a_call_queued_behind_the_concurrency_limit_says_so_in_progress_an
     queued = [job for job in listed if job["job_id"] != first["job_id"]]
     assert queued[0]["note"] == "queued: next in line (OPENROUTER_MAX_CONCURRENCY=1)"
     assert done["status"] == "done"
+
+
+async def test_a_foreground_call_whose_job_is_cancelled_by_cancel_job_answers_with_an_error_saying_so(
+    tmp_path: Path, simulator: Simulator
+) -> None:
+    gate = Gate()
+    answers: list[Any] = []
+    async with connected(tmp_path, simulator, gate) as client:
+        with anyio.fail_after(5):
+            async with anyio.create_task_group() as group:
+
+                async def foreground() -> None:
+                    answers.append(await client.call_tool("chat_with_model", ASK))
+
+                group.start_soon(foreground)
+                await gate.arrived.wait()
+                (running,) = await jobs_resource(client)  # the only way to learn a foreground call's job id
+                await call(client, "cancel_job", {"job_id": running["job_id"]})
+    (answer,) = answers
+    assert answer.is_error and f"job {running['job_id']} was cancelled (cancel_job)" in text_of(answer)
