@@ -531,6 +531,10 @@ DEFAULTS: list[tuple[str, str, object]] = [
     ("CACHE_RESPONSES_MAX_ENTRIES", "cache_responses_max_entries", 1000),
     ("OPENROUTER_MCP_REPORTS_DIR", "reports_dir", None),
     ("OPENROUTER_MCP_PROGRESS_INTERVAL", "progress_interval_seconds", 0.25),
+    ("OPENROUTER_ALLOWED_DIRS", "allowed_dirs", ""),
+    ("OPENROUTER_MCP_MAX_IMAGE_BYTES", "max_image_bytes", 20 * 1024 * 1024),
+    ("OPENROUTER_MCP_MAX_IMAGE_SIDE", "max_image_side", 4096),
+    ("OPENROUTER_MCP_MAX_FILE_BYTES", "max_file_bytes", 50 * 1024 * 1024),
     ("OPENROUTER_MCP_LOG_LEVEL", "log_level", "INFO"),
 ]
 # A value for each variable, and what the setting then holds.
@@ -558,6 +562,10 @@ VALUES: list[tuple[str, str, str, object]] = [
     ("OPENROUTER_MCP_DATA_DIR", "data_dir", "/tmp/or-data", Path("/tmp/or-data")),
     ("OPENROUTER_MCP_REPORTS_DIR", "reports_dir", "/tmp/or-reports", Path("/tmp/or-reports")),
     ("OPENROUTER_MCP_PROGRESS_INTERVAL", "progress_interval_seconds", "1.5", 1.5),
+    ("OPENROUTER_ALLOWED_DIRS", "allowed_dirs", "/srv/pictures", "/srv/pictures"),
+    ("OPENROUTER_MCP_MAX_IMAGE_BYTES", "max_image_bytes", "1048576", 1048576),
+    ("OPENROUTER_MCP_MAX_IMAGE_SIDE", "max_image_side", "1024", 1024),
+    ("OPENROUTER_MCP_MAX_FILE_BYTES", "max_file_bytes", "2048", 2048),
     ("OPENROUTER_MCP_LOG_LEVEL", "log_level", "debug", "DEBUG"),
 ]
 
@@ -567,6 +575,16 @@ def test_each_setting_of_the_configuration_table_has_its_documented_default(
     variable: str, name: str, default: object
 ) -> None:
     assert getattr(Settings(_env_file=None), name) == default, variable
+
+
+def test_allowed_dirs_default_to_the_working_and_home_directories_and_split_on_the_path_separator(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert Settings(_env_file=None).allowed_roots() == (tmp_path.resolve(), Path.home().resolve())
+    (tmp_path / "a").mkdir()
+    chosen = Settings(_env_file=None, allowed_dirs=f"{tmp_path / 'a'}{os.pathsep} ~ ")
+    assert chosen.allowed_roots() == ((tmp_path / "a").resolve(), Path.home().resolve())
 
 
 def test_the_directories_default_to_the_platform_cache_and_data_dirs_and_reports_under_data(tmp_path: Path) -> None:

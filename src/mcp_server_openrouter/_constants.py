@@ -39,3 +39,9 @@ KEYS_URL = "https://openrouter.ai/settings/keys"
 MESSAGE_ROLES = ("system", "developer", "user", "assistant", "tool")
 # Suffixes OpenRouter accepts after a model id; the base id is what the catalogue lists.
 MODEL_VARIANTS = (":free", ":nitro", ":floor", ":online", ":thinking", ":extended", ":beta")
+
+# Images larger than this (bytes) or with a side longer than this (pixels) are downscaled before sending.
+DEFAULT_MAX_IMAGE_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_IMAGE_SIDE = 4096
+# Local files other than images (PDF, text, audio) larger than this are refused.
+DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024

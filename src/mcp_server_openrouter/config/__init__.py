@@ -18,6 +18,7 @@ Each instance records where its key, base URL and directories came from (`origin
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
@@ -252,6 +253,30 @@ class Settings(BaseSettings):
         validation_alias=_alias("OPENROUTER_MCP_PROGRESS_INTERVAL"),
         description="Least time between two progress notifications of a streamed call.",
     )
+    allowed_dirs: str = Field(
+        default="",
+        validation_alias=_alias("OPENROUTER_ALLOWED_DIRS"),
+        description="Where local images and files may be read from (paths separated by the OS path separator); "
+        "empty: the working directory and the home directory. Dot-directories (~/.ssh) are always refused.",
+    )
+    max_image_bytes: int = Field(
+        default=c.DEFAULT_MAX_IMAGE_BYTES,
+        ge=1024,
+        validation_alias=_alias("OPENROUTER_MCP_MAX_IMAGE_BYTES"),
+        description="Images larger than this are downscaled before sending.",
+    )
+    max_image_side: int = Field(
+        default=c.DEFAULT_MAX_IMAGE_SIDE,
+        ge=64,
+        validation_alias=_alias("OPENROUTER_MCP_MAX_IMAGE_SIDE"),
+        description="Images with a longer side are downscaled (aspect ratio kept) before sending.",
+    )
+    max_file_bytes: int = Field(
+        default=c.DEFAULT_MAX_FILE_BYTES,
+        ge=1024,
+        validation_alias=_alias("OPENROUTER_MCP_MAX_FILE_BYTES"),
+        description="Largest PDF, text or audio file sent.",
+    )
     log_level: LogLevel = Field(default="INFO", validation_alias=_alias("OPENROUTER_MCP_LOG_LEVEL"))
 
     _origins: dict[str, Origin] = PrivateAttr(default_factory=dict)
@@ -337,6 +362,12 @@ class Settings(BaseSettings):
     @property
     def cache_ttl_seconds(self) -> float:
         return self.cache_ttl_hours * 3600
+
+    def allowed_roots(self) -> tuple[Path, ...]:
+        """The directories local files may be read from, resolved (default: working dir and home)."""
+        raw = [part for part in self.allowed_dirs.split(os.pathsep) if part.strip()]
+        chosen = [Path(part.strip()).expanduser() for part in raw] or [Path.cwd(), Path.home()]
+        return tuple(dict.fromkeys(path.resolve() for path in chosen))
 
     def key(self) -> str | None:
         return self.api_key.get_secret_value() if self.api_key is not None else None

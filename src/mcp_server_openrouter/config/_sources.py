@@ -21,7 +21,8 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 from mcp_server_openrouter import _constants as c
 
 # Settings that decide where the key goes or where replies and caches are kept.
-GUARDED = ("base_url", "cache_dir", "data_dir", "reports_dir")
+# allowed_dirs too: a less trusted .env must not open more of the disk to what is sent with the key.
+GUARDED = ("base_url", "cache_dir", "data_dir", "reports_dir", "allowed_dirs")
 TRACKED = ("api_key", *GUARDED)
 
 
