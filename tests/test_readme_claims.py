@@ -80,6 +80,16 @@ async def test_chat_with_model_takes_exactly_the_documented_arguments_and_does_n
         "seed",
         "cache",
         "background",
+        "system",
+        "fallback_models",
+        "provider",
+        "reasoning",
+        "response_format",
+        "tools",
+        "tool_choice",
+        "web_search",
+        "frequency_penalty",
+        "presence_penalty",
     }
     assert set(schema["required"]) == {"model", "messages"}
     assert schema["properties"]["stream"]["default"] is False

@@ -7,6 +7,7 @@ The hierarchy::
     ├── storage.sqlite.SchemaTooNewError a database written by a newer version (also an sqlite3
     │                                    error; kept there so this module needs no sqlite3)
     ├── UnsafeSettingsError              a less trusted .env tried to redirect the key (start-up)
+    ├── ReplyNotJSONError                asked for JSON (response_format), the reply is not (keeps the text)
     ├── JobError                         a background job could not be found, started or finished
     │   ├── UnknownJobError              no such job id (never existed, or expired; also invalid input)
     │   ├── TooManyJobsError             too many jobs running at once
@@ -345,6 +346,14 @@ class TooManyJobsError(JobError):
 
 class JobCancelledError(JobError):
     """The job was cancelled (by `cancel_job`) while its caller waited for it."""
+
+    def __init__(self, message: str, *, partial_text: str = "") -> None:
+        super().__init__(redact(message))
+        self.partial_text = partial_text
+
+
+class ReplyNotJSONError(OpenRouterMCPError):
+    """The caller asked for JSON output and the reply is not JSON; `partial_text` is the raw reply."""
 
     def __init__(self, message: str, *, partial_text: str = "") -> None:
         super().__init__(redact(message))

@@ -17,6 +17,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, Va
 
 from mcp_server_openrouter import _constants as c
 from mcp_server_openrouter import _validate as v
+from mcp_server_openrouter.chat import options as o
 from mcp_server_openrouter.errors import InvalidArgumentError
 
 T = TypeVar("T")
@@ -114,6 +115,17 @@ class ChatRequest(BaseModel):
     top_p: Annotated[int | float | None, checked(a_top_p)] = None
     stop: Annotated[str | list[str] | None, checked(stop_sequences)] = None
     seed: Annotated[int | None, checked(v.integer)] = None
+    frequency_penalty: Annotated[int | float | None, checked(o.penalty)] = None
+    presence_penalty: Annotated[int | float | None, checked(o.penalty)] = None
+    # OpenRouter's structured options, as the API takes them (see `chat.options`).
+    models: Annotated[list[str] | None, checked(o.fallback_models)] = None
+    provider: Annotated[dict[str, Any] | None, checked(o.provider_preferences)] = None
+    reasoning: Annotated[dict[str, Any] | None, checked(o.reasoning_options)] = None
+    response_format: Annotated[dict[str, Any] | None, checked(o.response_format)] = None
+    tools: Annotated[list[dict[str, Any]] | None, checked(o.tool_definitions)] = None
+    tool_choice: Annotated[str | dict[str, Any] | None, checked(o.tool_choice)] = None
+    plugins: Annotated[list[dict[str, Any]] | None, checked(o.plugins)] = None
+    modalities: Annotated[list[str] | None, checked(o.modalities)] = None
 
     @classmethod
     def create(cls, **arguments: object) -> ChatRequest:
@@ -126,6 +138,11 @@ class ChatRequest(BaseModel):
     def body(self) -> dict[str, Any]:
         """The JSON body: only the options that were given."""
         return self.model_dump(exclude_none=True)
+
+    def result_options(self) -> dict[str, bool]:
+        """What the result keeps: the reasoning text only when asked for, JSON when a format was."""
+        asked = self.reasoning is not None and not self.reasoning.get("exclude", False)
+        return {"with_reasoning": asked, "want_json": self.response_format is not None}
 
     @property
     def deterministic(self) -> bool:
@@ -147,3 +164,28 @@ def _argument_error(exc: ValidationError) -> InvalidArgumentError:
     if first["type"] == "extra_forbidden":
         return InvalidArgumentError(f"`{name}` is not a chat option.")
     return InvalidArgumentError(f"`{name}`: {first['msg']}, got {first.get('input')!r}.")
+
+
+def build_request(
+    *,
+    model: object,
+    messages: object,
+    system: object = None,
+    fallback_models: object = None,
+    web_search: bool = False,
+    extra_plugins: Sequence[Mapping[str, Any]] = (),
+    **options: object,
+) -> ChatRequest:
+    """A `ChatRequest` from the tools' conveniences: a `system` prompt put first, fallbacks sent
+    as OpenRouter's `models: [model, *fallbacks]`, `web_search` as the `web` plugin."""
+    normalized = normalize_messages(messages)
+    if system is not None:
+        if not isinstance(system, str) or not system.strip():
+            raise InvalidArgumentError("`system` must be a non-empty string (the system prompt).")
+        normalized = [{"role": "system", "content": system}, *normalized]
+    models = None
+    if fallback_models is not None:
+        primary = a_model_id(model, "model")
+        models = [primary, *o.fallback_models(fallback_models, "fallback_models")]
+    plugins = [*([{"id": "web"}] if web_search else []), *(dict(p) for p in extra_plugins)]
+    return ChatRequest.create(model=model, messages=normalized, models=models, plugins=plugins or None, **options)

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
 from mcp_server_openrouter.catalog.model import format_usd
+from mcp_server_openrouter.chat.extras import (
+    Citation,
+    ImageOut,
+    ToolCall,
+    citations_of,
+    images_of,
+    parsed_json,
+    tool_calls_of,
+)
 
 if TYPE_CHECKING:
     from mcp_server_openrouter.client import ChatCompletion
@@ -33,6 +42,12 @@ class ReplyInfo(BaseModel):
     generation_id: str | None = None
     streamed: bool = False
     cached: bool = Field(default=False, description="Answered from the local response cache, at no cost.")
+    tool_calls: list[ToolCall] | None = None
+    reasoning: str | None = Field(default=None, description="The model's reasoning, when `reasoning` was asked.")
+    citations: list[Citation] | None = None
+    parsed: Any = Field(default=None, description="The reply as JSON, when `response_format` asked for it.")
+    images: list[ImageOut] | None = None
+    notes: list[str] | None = None
 
     def footer(self) -> str:
         """One line under the reply: who answered, why it stopped, tokens, cost, id."""
@@ -54,6 +69,8 @@ class ChatResult(ReplyInfo):
     """The reply of one chat call and what it cost."""
 
     text: str
+    image_data: list[tuple[str, str]] = Field(default_factory=list, exclude=True, repr=False)
+    """(MIME type, base64) of each image the model returned: sent as MCP image content, never as JSON."""
 
 
 class ChatAnswer(ChatResult):
@@ -70,11 +87,19 @@ def format_usd_float(amount: float) -> str:
     return format_usd(Decimal(str(amount)), max_decimals=8)
 
 
-def summarize(completion: ChatCompletion, requested_model: str, *, streamed: bool) -> ChatResult:
+def summarize(
+    completion: ChatCompletion,
+    requested_model: str,
+    *,
+    streamed: bool,
+    with_reasoning: bool = False,
+    want_json: bool = False,
+) -> ChatResult:
     usage = completion.usage
     text = completion.text
     if not text and completion.refusal:
         text = f"[refused] {completion.refusal}"
+    images = images_of(completion.images)
     return ChatResult(
         text=text,
         model=completion.model or requested_model,
@@ -93,4 +118,10 @@ def summarize(completion: ChatCompletion, requested_model: str, *, streamed: boo
         cost_usd=None if usage is None or usage.cost is None else float(usage.cost),
         generation_id=completion.id,
         streamed=streamed,
+        tool_calls=tool_calls_of(completion.tool_calls) or None,
+        reasoning=completion.reasoning if with_reasoning else None,
+        citations=citations_of(completion.annotations) or None,
+        parsed=parsed_json(text) if want_json and text else None,
+        images=[ImageOut(mime_type=mime, bytes=len(data) * 3 // 4) for mime, data in images] or None,
+        image_data=images,
     )

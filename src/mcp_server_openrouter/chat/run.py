@@ -49,7 +49,7 @@ async def run_chat(
 
     if not stream:
         completion = await client.chat(request.body(), on_wait=waiting)
-        return summarize(completion, request.model, streamed=False)
+        return summarize(completion, request.model, streamed=False, **request.result_options())
     return await _run_stream(client, request, reporter, on_text, waiting)
 
 
@@ -75,4 +75,4 @@ async def _run_stream(
             usage = chat_stream.accumulator.completion.usage
             await reporter.finish(usage.completion_tokens if usage is not None else None)
         completion = chat_stream.completion()
-    return summarize(completion, request.model, streamed=True)
+    return summarize(completion, request.model, streamed=True, **request.result_options())

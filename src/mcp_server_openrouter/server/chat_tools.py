@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
-from mcp.types import CallToolResult
+from mcp.types import CallToolResult, ImageContent
 from pydantic import Field, WithJsonSchema
 
-from mcp_server_openrouter.chat import ChatAnswer, ChatRequest
+from mcp_server_openrouter.chat import ChatAnswer
+from mcp_server_openrouter.chat.extras import ToolCall
+from mcp_server_openrouter.chat.request import build_request
 from mcp_server_openrouter.server._tooling import WRITES, AppCtx, ToolSet, app_of, result
 
 tools = ToolSet()
@@ -28,13 +31,44 @@ _MESSAGES_SCHEMA = {
     "description": 'OpenAI-style [{"role": "user", "content": "…"}], or a plain prompt string.',
 }
 
-# `model` and `messages` are typed `object` on purpose: `ChatRequest` validates them with our
-# messages ("messages[0] has role 'wizard'; use one of …"), not pydantic's with links to its docs.
+# `model`, `messages` and OpenRouter's structured options are typed `object` on purpose: our checks
+# (`ChatRequest`, `chat.options`) word the errors ("provider has no option 'sortt'; use: …"), not
+# pydantic's with links to its docs. Each is described in one line: every byte here is read by the model.
 ModelId = Annotated[
     object,
     WithJsonSchema({"type": "string", "description": "OpenRouter model id, e.g. openai/gpt-4o-mini."}),
 ]
 Messages = Annotated[object, WithJsonSchema(_MESSAGES_SCHEMA)]
+
+
+def _described(schema: dict[str, object], description: str) -> WithJsonSchema:
+    return WithJsonSchema({**schema, "description": description})
+
+
+_OBJECT: dict[str, object] = {"type": "object"}
+ModelList = Annotated[
+    object | None,
+    _described({"type": "array", "items": {"type": "string"}}, "Tried in order if the model cannot answer."),
+]
+Provider = Annotated[
+    object | None,
+    _described(_OBJECT, "Routing: sort, order, only, ignore, allow_fallbacks, data_collection, zdr, max_price."),
+]
+Reasoning = Annotated[
+    object | None,
+    _described(_OBJECT, '{"effort": "low|medium|high"} or {"max_tokens": N}; returns the reasoning.'),
+]
+ResponseFormat = Annotated[
+    object | None, _described(_OBJECT, "OpenAI response_format (json_object or json_schema); reply parsed.")
+]
+Tools = Annotated[
+    object | None,
+    _described({"type": "array", "items": _OBJECT}, "OpenAI function tools; returns tool_calls."),
+]
+ToolChoice = Annotated[
+    object | None, _described({}, 'auto, none, required, or {"type": "function", "function": {"name": …}}.')
+]
+Penalty = Annotated[float | None, Field(ge=-2, le=2)]
 
 
 @tools.add(WRITES)
@@ -50,16 +84,36 @@ async def chat_with_model(
     seed: int | None = None,
     cache: Annotated[bool | None, Field(description="Reuse an identical reply (temperature 0 or seed).")] = None,
     background: Annotated[bool, Field(description="Return a job_id at once; see get_job_result.")] = False,
+    system: str | None = None,
+    fallback_models: ModelList = None,
+    provider: Provider = None,
+    reasoning: Reasoning = None,
+    response_format: ResponseFormat = None,
+    tools: Tools = None,
+    tool_choice: ToolChoice = None,
+    web_search: Annotated[bool, Field(description="Search the web (the web plugin); cites its sources.")] = False,
+    frequency_penalty: Penalty = None,
+    presence_penalty: Penalty = None,
 ) -> Annotated[CallToolResult, ChatAnswer]:
     """Chat with any OpenRouter model; returns the reply, tokens and cost in USD."""
-    request = ChatRequest.create(
+    request = build_request(
         model=model,
         messages=messages,
+        system=system,
+        fallback_models=fallback_models,
+        web_search=web_search,
         max_tokens=max_tokens,
         temperature=temperature,
         top_p=top_p,
         stop=stop,
         seed=seed,
+        provider=provider,
+        reasoning=reasoning,
+        response_format=response_format,
+        tools=tools,
+        tool_choice=tool_choice,
+        frequency_penalty=frequency_penalty,
+        presence_penalty=presence_penalty,
     )
 
     async def on_progress(progress: float, total: float | None, message: str) -> None:
@@ -68,14 +122,21 @@ async def chat_with_model(
     answer = await app_of(ctx).calls.call(
         request, stream=stream, cache=cache, background=background, on_progress=on_progress
     )
-    return result(render_answer(answer), answer.model_dump(mode="json", exclude_none=True))
+    return answer_result(answer)
+
+
+def answer_result(answer: ChatAnswer) -> CallToolResult:
+    """The tool result: the text, then any images the model drew as MCP image content."""
+    rendered = result(render_answer(answer), answer.model_dump(mode="json", exclude_none=True))
+    rendered.content.extend(ImageContent(type="image", data=data, mime_type=mime) for mime, data in answer.image_data)
+    return rendered
 
 
 def render_answer(answer: ChatAnswer) -> str:
     """The text a model reads: the reply and its footer, or how to fetch a reply still coming."""
     if answer.status != "done":
         return running_text(answer.job_id or "", answer.note, answer.text)
-    text = f"{answer.text}\n\n— {answer.footer()}"
+    text = f"{answer.text}{extras_text(answer)}\n\n— {answer.footer()}"
     if answer.pages and answer.pages > 1:
         text += f"\n— {next_page_hint(answer.job_id or '', 1, answer.pages)}"
     return text
@@ -94,3 +155,21 @@ def next_page_hint(job_id: str, page: int, pages: int) -> str:
     if page >= pages:
         return f"page {page} of {pages} (the last)"
     return f'page {page} of {pages}: the next with get_job_result(job_id="{job_id}", page={page + 1})'
+
+
+def extras_text(answer: ChatAnswer) -> str:
+    """What the reply carries besides its text, for a model to read: calls, sources, reasoning, notes."""
+    parts = [_call_line(call) for call in answer.tool_calls or []]
+    if answer.citations:
+        parts.append("sources: " + "; ".join(f"{c.title or c.url} <{c.url}>" for c in answer.citations))
+    if answer.images:
+        parts.append(f"{len(answer.images)} image(s) attached below")
+    if answer.reasoning:
+        parts.append(f"reasoning:\n{answer.reasoning}")
+    parts.extend(f"note: {note}" for note in answer.notes or [])
+    return "".join(f"\n\n[{part}]" for part in parts)
+
+
+def _call_line(call: ToolCall) -> str:
+    arguments = json.dumps(call.arguments, ensure_ascii=False)
+    return f"tool call {call.name}({arguments})" + (f" id={call.id}" if call.id else "")

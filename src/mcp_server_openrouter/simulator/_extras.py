@@ -12,6 +12,7 @@ the `web` plugin or `web_search_options`; it draws when it outputs images and th
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -131,6 +132,21 @@ def _example(schema: Mapping[str, Any], name: str, hint: str) -> Any:
     if kind == "object" or isinstance(properties, Mapping):
         props = properties if isinstance(properties, Mapping) else {}
         return {key: _example(sub if isinstance(sub, Mapping) else {}, key, hint) for key, sub in props.items()}
+    return None
+
+
+def structured_reply(body: Mapping[str, Any], described: str, hint: str) -> str | None:
+    """The JSON a model writes when `response_format` asks for it (None when it does not)."""
+    fmt = body.get("response_format")
+    if not isinstance(fmt, Mapping):
+        return None
+    if fmt.get("type") == "json_schema":
+        spec = fmt.get("json_schema")
+        schema = spec.get("schema") if isinstance(spec, Mapping) else None
+        value = _example(schema if isinstance(schema, Mapping) else {}, "value", hint)
+        return json.dumps(value, separators=(", ", ": "))
+    if fmt.get("type") == "json_object":
+        return json.dumps({"reply": described})
     return None
 
 

@@ -134,7 +134,9 @@ def plan_reply(body: Mapping[str, Any], model: Mapping[str, Any], requested: str
             arguments = json.dumps(x.example_arguments(function, quote), separators=(",", ":"))
             plan.units += [Unit("args", piece, call=index) for piece in x.argument_pieces(arguments)]
     else:
-        plan.units += [Unit("content", t) for t in words(_stop_at(body, describe(body, requested)))]
+        described = describe(body, requested)
+        content = x.structured_reply(body, described, quote) or described
+        plan.units += [Unit("content", t) for t in words(_stop_at(body, content))]
     plan.web_results = x.web_results(body, variant)
     if plan.web_results:
         plan.annotations = x.citations(plan.web_results, quote)
