@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from mcp_server_openrouter.client import OnWait, OpenRouterClient
-from mcp_server_openrouter.client._limits import queued_message
+from mcp_server_openrouter.client._limits import queue_slot, queued_message
 
 from ..helpers import Heard, make_client
 
@@ -158,3 +158,28 @@ async def test_the_client_builds_its_own_limiter_of_the_configured_size() -> Non
 
 def test_the_queue_message_counts_the_requests_ahead() -> None:
     assert queued_message(3, 8) == "queued: 3 requests ahead (OPENROUTER_MAX_CONCURRENCY=8)"
+
+
+async def test_a_request_cancelled_while_its_queue_report_hangs_gives_its_place_back() -> None:
+    limiter = anyio.CapacityLimiter(1)
+    reporting = anyio.Event()
+
+    async def hanging_report(message: str) -> None:
+        reporting.set()
+        await anyio.sleep_forever()  # a client that never reads its progress notifications
+
+    holder = object()
+    limiter.acquire_on_behalf_of_nowait(holder)
+    with anyio.fail_after(5):
+        async with anyio.create_task_group() as group:
+
+            async def queued() -> None:
+                async with queue_slot(limiter, hanging_report):
+                    await anyio.sleep_forever()
+
+            group.start_soon(queued)
+            await reporting.wait()
+            limiter.release_on_behalf_of(holder)  # the place goes to the queued request...
+            await anyio.wait_all_tasks_blocked()
+            group.cancel_scope.cancel()  # ...which is then cancelled (a client cancel, cancel_job, shutdown)
+    assert limiter.borrowed_tokens == 0

@@ -63,11 +63,28 @@ async def queue_slot(limiter: Limiter | None, on_wait: OnWait | None) -> AsyncIt
     try:
         limiter.acquire_on_behalf_of_nowait(borrower)
     except anyio.WouldBlock:
-        message = queued_message(limiter.statistics().tasks_waiting, limiter.total_tokens)
-        async with anyio.create_task_group() as tasks:
-            tasks.start_soon(tell, on_wait, message)
-            await limiter.acquire_on_behalf_of(borrower)
+        await _wait_in_line(limiter, borrower, on_wait)
     try:
         yield
     finally:
         limiter.release_on_behalf_of(borrower)
+
+
+async def _wait_in_line(limiter: anyio.CapacityLimiter, borrower: object, on_wait: OnWait | None) -> None:
+    """Wait for a place, reporting the wait beside it; a place granted is never left held.
+
+    Once the place is ours the report is cancelled (a slow client must not hold a place it is not
+    using), and a cancellation that lands between the grant and the caller's `try` gives it back.
+    """
+    acquired = False
+    try:
+        message = queued_message(limiter.statistics().tasks_waiting, limiter.total_tokens)
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(tell, on_wait, message)
+            await limiter.acquire_on_behalf_of(borrower)
+            acquired = True
+            tasks.cancel_scope.cancel()
+    except BaseException:
+        if acquired:
+            limiter.release_on_behalf_of(borrower)
+        raise
