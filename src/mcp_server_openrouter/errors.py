@@ -11,7 +11,8 @@ The hierarchy::
     ├── JobError                         a background job could not be found, started or finished
     │   ├── UnknownJobError              no such job id (never existed, or expired; also invalid input)
     │   ├── TooManyJobsError             too many jobs running at once
-    │   └── JobCancelledError            the job was cancelled while the caller waited for it
+    │   └── JobEndedEarlyError           it failed or was cancelled with text the caller must still get
+    │       └── JobCancelledError        cancelled (cancel_job) while the caller waited for it
     └── OpenRouterError                  every failure of a call to OpenRouter
         ├── MissingAPIKeyError           no key configured; nothing was sent
         │   └── MalformedAPIKeyError     a key HTTP cannot carry (space, line break, curly quote)
@@ -344,12 +345,17 @@ class TooManyJobsError(JobError):
     """More jobs are running than the server keeps at once."""
 
 
-class JobCancelledError(JobError):
-    """The job was cancelled (by `cancel_job`) while its caller waited for it."""
+class JobEndedEarlyError(JobError):
+    """A job ended (failed or cancelled) before its reply was complete; `partial_text` is the first
+    page of what arrived (the job keeps the rest for `get_job_result`)."""
 
     def __init__(self, message: str, *, partial_text: str = "") -> None:
         super().__init__(redact(message))
         self.partial_text = partial_text
+
+
+class JobCancelledError(JobEndedEarlyError):
+    """The job was cancelled (by `cancel_job`) while its caller waited for it."""
 
 
 class ReplyNotJSONError(OpenRouterMCPError):

@@ -149,8 +149,11 @@ async def test_a_failed_background_job_reports_the_reason_in_its_status(tmp_path
     ("arguments", "words"),
     [
         ({"job_id": "job_unknown"}, "no job 'job_unknown' here"),
-        ({"job_id": "job_x", "wait_seconds": 51}, "wait_seconds"),
-        ({"job_id": "job_x", "page": 0}, "page"),
+        ({"job_id": "job_x", "wait_seconds": 51}, "`wait_seconds` must be between 0 and 50, got 51"),
+        ({"job_id": "job_x", "wait_seconds": "soon"}, "`wait_seconds` must be between 0 and 50, got 'soon'"),
+        ({"job_id": "job_x", "page": 0}, "`page` must be an integer from 1 to 1000000, got 0"),
+        ({"job_id": "job_x", "page": True}, "`page` must be an integer from 1 to 1000000, got True"),
+        ({"job_id": "job_" + "x" * 5000}, "no job 'job_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…' here"),
     ],
 )
 async def test_bad_job_arguments_get_a_clear_error(
@@ -262,3 +265,18 @@ async def test_a_foreground_call_whose_job_is_cancelled_by_cancel_job_answers_wi
                 await call(client, "cancel_job", {"job_id": running["job_id"]})
     (answer,) = answers
     assert answer.is_error and f"job {running['job_id']} was cancelled (cancel_job)" in text_of(answer)
+
+
+async def test_a_foreground_call_that_fails_after_more_than_a_page_answers_with_the_first_page_and_keeps_the_rest(
+    tmp_path: Path, simulator: Simulator
+) -> None:
+    simulator.add_fault(Fault(extra_words=5000, error_after_tokens=4000))
+    async with connected(tmp_path, simulator, max_output_tokens=1000) as client:
+        failed = await client.call_tool("chat_with_model", {**ASK, "stream": True})
+        message = text_of(failed)
+        job_id = message.split("job ", 1)[1].split(" ", 1)[0]
+        rest = await call(client, "get_job_result", {"job_id": job_id, "page": 2})
+    assert failed.is_error and len(message) < 1000 * 4 + 600
+    assert f'get_job_result(job_id="{job_id}", page=2) for the rest' in message
+    assert "Partial reply received before the error:\n[simulated" in message
+    assert rest["status"] == "failed" and rest["pages"] >= 3 and rest["text"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import anyio
 import pytest
@@ -148,7 +148,7 @@ async def test_only_the_newest_finished_jobs_are_kept_past_the_limit(tasks: Task
         jobs.get(done[0].job_id)
 
 
-async def test_no_more_jobs_start_than_the_limit_while_they_all_run(tasks: TaskGroup) -> None:
+async def test_no_more_background_jobs_start_than_the_limit_while_they_all_run(tasks: TaskGroup) -> None:
     jobs = manager(tasks, FakeClock(1000.0), max_jobs=2)
     release = anyio.Event()
 
@@ -156,35 +156,69 @@ async def test_no_more_jobs_start_than_the_limit_while_they_all_run(tasks: TaskG
         await release.wait()
         return REPLY
 
-    running = [jobs.start(held, requested_model="m", streamed=False) for _ in range(2)]
-    with pytest.raises(TooManyJobsError, match=r"2 jobs are running.*OPENROUTER_MCP_MAX_JOBS=2"):
-        jobs.start(held, requested_model="m", streamed=False)
+    running = [jobs.start(held, requested_model="m", streamed=True, background=True) for _ in range(2)]
+    with pytest.raises(TooManyJobsError, match=r"2 background jobs are running.*OPENROUTER_MCP_MAX_JOBS=2"):
+        jobs.start(held, requested_model="m", streamed=True, background=True)
+    running.append(jobs.start(held, requested_model="m", streamed=False))  # a foreground call is not held back
     release.set()
-    for job in running:
-        await finished(jobs, job)
+    with anyio.fail_after(5):
+        for job in running:
+            await job.done.wait()
     assert jobs.start(reply, requested_model="m", streamed=False)
 
 
-async def test_progress_reaches_the_newest_listener_only_and_a_failing_listener_is_dropped(tasks: TaskGroup) -> None:
+async def test_progress_reaches_the_newest_listener_and_returns_to_the_one_before_when_it_leaves(
+    tasks: TaskGroup,
+) -> None:
     jobs = manager(tasks, FakeClock(1000.0))
     heard: list[tuple[str, float]] = []
-    go = anyio.Event()
+    steps = [anyio.Event() for _ in range(3)]
+    sent = [anyio.Event() for _ in range(3)]
 
-    async def first(progress: float, total: float | None, message: str) -> None:
-        heard.append(("first", progress))
+    def listener(name: str) -> Callable[[float, float | None, str], Awaitable[None]]:
+        async def hear(progress: float, total: float | None, message: str) -> None:
+            heard.append((name, progress))
+
+        return hear
 
     async def broken(progress: float, total: float | None, message: str) -> None:
         raise anyio.BrokenResourceError
 
     async def work(job: Job) -> ChatResult:
-        await go.wait()
-        await job.report(1.5, None, "a")
-        await job.report(2.5, None, "b")
+        for index, value in enumerate((1.5, 2.5, 3.5)):
+            await steps[index].wait()
+            await job.report(value, None, "")
+            sent[index].set()
         return REPLY
 
     job = jobs.start(work, requested_model="m", streamed=True)
+    first, second = listener("first"), listener("second")
     job.listen(first)
-    job.listen(broken)
-    go.set()
+    job.listen(second)
+    steps[0].set()
+    await sent[0].wait()
+    job.unlisten(second)  # the second caller's short wait ended: the first hears again
+    steps[1].set()
+    await sent[1].wait()
+    job.listen(broken)  # a caller that went away is dropped, and the job goes on
+    steps[2].set()
     await finished(jobs, job)
-    assert heard == []  # the first listener was replaced; the broken one failed quietly
+    assert heard == [("second", 1.5), ("first", 2.5)]
+    assert job.status == "done"
+
+
+async def test_a_cancel_that_arrives_once_the_reply_is_complete_changes_nothing(tasks: TaskGroup) -> None:
+    jobs = manager(tasks, FakeClock(1000.0))
+    settled, go = anyio.Event(), anyio.Event()
+
+    async def work(job: Job) -> ChatResult:
+        job.settle()  # the whole reply has arrived (paid for)...
+        settled.set()
+        await go.wait()  # ...and the last progress notification is still being sent
+        return REPLY
+
+    job = jobs.start(work, requested_model="m", streamed=True)
+    await settled.wait()
+    job.cancel()
+    go.set()
+    assert (await finished(jobs, job)).status == "done" and job.result == REPLY

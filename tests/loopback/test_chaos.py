@@ -80,7 +80,13 @@ async def test_many_calls_with_random_faults_each_end_with_a_reply_or_a_clear_er
     async def one(index: int, app: AppContext) -> None:
         request = ChatRequest.create(model=MODELS[index % 3], messages=f"call {index}", max_tokens=60)
         stream, background = rng.random() < 0.5, rng.random() < 0.25
+        give_up_after = rng.uniform(0.0, 0.3) if rng.random() < 0.15 else None
         try:
+            if give_up_after is not None:  # a caller that cancels (a client's cancel, a client going away)
+                with anyio.move_on_after(give_up_after) as scope:
+                    await app.calls.call(request, stream=stream, background=False)
+                outcomes.append("cancelled by the caller" if scope.cancelled_caught else "done")
+                return
             answer = await app.calls.call(request, stream=stream, background=background)
             if answer.status != "done":  # a job: background, or past the foreground timeout
                 job = app.jobs.get(answer.job_id or "")
@@ -101,6 +107,8 @@ async def test_many_calls_with_random_faults_each_end_with_a_reply_or_a_clear_er
                 for index in range(CALLS):
                     group.start_soon(one, index, app)
             assert all(job.finished for job in app.jobs.recent(1000))
+            limiter: Any = app.client.limiter
+            assert limiter.borrowed_tokens == 0  # every place in the queue was given back
             transport: Any = app.client._http._transport
             pool = transport._pool  # httpcore's pool: what is still held open
             assert all(connection.is_idle() or connection.is_closed() for connection in pool.connections)

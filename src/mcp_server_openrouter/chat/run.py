@@ -29,6 +29,7 @@ async def run_chat(
     on_progress: ProgressCallback | None = None,
     on_text: OnText | None = None,
     on_wait: OnWait | None = None,
+    on_settled: Callable[[], None] | None = None,
     progress_interval: float = c.DEFAULT_PROGRESS_INTERVAL_SECONDS,
     clock: Callable[[], float] = time.monotonic,
 ) -> ChatResult:
@@ -36,6 +37,7 @@ async def run_chat(
 
     Waits before the request goes out reach `on_wait` and, as progress notifications with their
     reason, `on_progress` (streamed or not: a caller waiting out a rate limit should know why).
+    `on_settled` is called the moment the whole reply has arrived, before anything else is awaited.
     """
     reporter = (
         ProgressReporter(on_progress, progress_interval, clock, total=request.max_tokens) if on_progress else None
@@ -49,8 +51,10 @@ async def run_chat(
 
     if not stream:
         completion = await client.chat(request.body(), on_wait=waiting)
+        if on_settled is not None:
+            on_settled()
         return summarize(completion, request.model, streamed=False, **request.result_options())
-    return await _run_stream(client, request, reporter, on_text, waiting)
+    return await _run_stream(client, request, reporter, on_text, waiting, on_settled)
 
 
 async def _run_stream(
@@ -59,6 +63,7 @@ async def _run_stream(
     reporter: ProgressReporter | None,
     on_text: OnText | None,
     on_wait: OnWait,
+    on_settled: Callable[[], None] | None,
 ) -> ChatResult:
     async with client.stream_chat(request.body(), on_wait=on_wait) as chat_stream:
         async for event in chat_stream.events():
@@ -70,9 +75,11 @@ async def _run_stream(
                 on_text(event.text)
             if reporter is not None:
                 await reporter.delta(event.text, event.reasoning, event.tool_arguments)
-        if reporter is not None:
-            # The usage chunk (if any) has been read: the exact count replaces the estimate.
-            usage = chat_stream.accumulator.completion.usage
-            await reporter.finish(usage.completion_tokens if usage is not None else None)
+        if on_settled is not None:
+            on_settled()
         completion = chat_stream.completion()
+    if reporter is not None:
+        # The usage chunk (if any) has been read: the exact count replaces the estimate.
+        usage = completion.usage
+        await reporter.finish(usage.completion_tokens if usage is not None else None)
     return summarize(completion, request.model, streamed=True, **request.result_options())

@@ -65,6 +65,7 @@ class ChatService:
         on_progress: ProgressCallback | None = None,
         on_text: OnText | None = None,
         on_wait: OnWait | None = None,
+        on_settled: Callable[[], None] | None = None,
         cache: bool | None = None,
     ) -> ChatResult:
         key = request.cache_key(self._base_url) if self._use_response_cache(request, stream, cache) else None
@@ -80,6 +81,7 @@ class ChatService:
                 on_progress=on_progress,
                 on_text=on_text,
                 on_wait=on_wait,
+                on_settled=on_settled,
                 progress_interval=self._progress_interval,
             )
         except (InvalidModelError, NotFoundError) as exc:

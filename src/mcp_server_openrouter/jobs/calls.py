@@ -14,9 +14,9 @@ from mcp_server_openrouter.chat.progress import ProgressCallback
 from mcp_server_openrouter.chat.request import ChatRequest
 from mcp_server_openrouter.chat.result import ChatAnswer, ChatResult
 from mcp_server_openrouter.chat.service import ChatService
-from mcp_server_openrouter.errors import InvalidArgumentError, JobCancelledError
+from mcp_server_openrouter.errors import InvalidArgumentError, JobCancelledError, JobEndedEarlyError
 from mcp_server_openrouter.jobs.job import Job
-from mcp_server_openrouter.jobs.manager import JobManager
+from mcp_server_openrouter.jobs.manager import JobManager, describe_failure
 from mcp_server_openrouter.jobs.pages import split_pages
 
 
@@ -42,15 +42,18 @@ class ChatCalls:
         if not self.jobs.available:  # no task group to outlive the call (a CLI command): run it here
             result = await self.chat.chat(request, stream=stream, on_progress=on_progress, cache=cache)
             return self._first_page(result, None)
-        job = self._start(request, stream=stream, cache=cache)
-        job.listen(on_progress)
+        job = self._start(request, stream=stream, cache=cache, background=False)
+        if on_progress is not None:
+            job.listen(on_progress)
         try:
             await self.jobs.wait(job, self.foreground_timeout)
         except BaseException:  # the caller cancelled (or went away): nobody will read the reply
             job.cancel()
             raise
+        finally:
+            if on_progress is not None:
+                job.unlisten(on_progress)
         if not job.finished:
-            job.listen(None)
             return self.still_running(job, f"still running after {self.foreground_timeout:g} s")
         return self._outcome(job)
 
@@ -62,10 +65,10 @@ class ChatCalls:
             raise InvalidArgumentError(
                 "cache=true does not apply to background calls (they stream); drop background or cache."
             )
-        job = self._start(request, stream=True, cache=False)
+        job = self._start(request, stream=True, cache=False, background=True)
         return self.still_running(job, "started in the background")
 
-    def _start(self, request: ChatRequest, *, stream: bool, cache: bool | None) -> Job:
+    def _start(self, request: ChatRequest, *, stream: bool, cache: bool | None, background: bool) -> Job:
         async def work(job: Job) -> ChatResult:
             return await self.chat.chat(
                 request,
@@ -73,20 +76,31 @@ class ChatCalls:
                 on_progress=job.report,
                 on_text=job.add_text,
                 on_wait=job.note_wait,
+                on_settled=job.settle,
                 cache=cache,
             )
 
-        return self.jobs.start(work, requested_model=request.model, streamed=stream)
+        return self.jobs.start(work, requested_model=request.model, streamed=stream, background=background)
 
     def _outcome(self, job: Job) -> ChatAnswer:
-        if job.status == "failed" and job.error is not None:
-            self.jobs.forget(job)
-            raise job.error
-        if job.status == "cancelled" or job.result is None:
-            raise JobCancelledError(
-                f"job {job.job_id} was cancelled (cancel_job) before the reply was complete.", partial_text=job.text
+        if job.status == "done" and job.result is not None:
+            return self._first_page(job.result, job)
+        pages = split_pages(job.text, self.page_chars)
+        if len(pages) == 1:
+            self.jobs.forget(job)  # everything the caller may read is in the error below
+        elif job.error is not None or job.status == "cancelled":
+            # More text than one answer may carry: the first page here, the job kept for the rest.
+            what = describe_failure(job.error) if job.error is not None else "it was cancelled (cancel_job)"
+            raise JobEndedEarlyError(
+                f"job {job.job_id} ended before the reply was complete: {what}. The {len(pages)} pages of text "
+                f'received are kept: get_job_result(job_id="{job.job_id}", page=2) for the rest.',
+                partial_text=pages[0],
             )
-        return self._first_page(job.result, job)
+        if job.error is not None:
+            raise job.error
+        raise JobCancelledError(
+            f"job {job.job_id} was cancelled (cancel_job) before the reply was complete.", partial_text=job.text
+        )
 
     def _first_page(self, result: ChatResult, job: Job | None) -> ChatAnswer:
         pages = split_pages(result.text, self.page_chars)

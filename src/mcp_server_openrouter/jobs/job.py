@@ -20,14 +20,15 @@ class Job:
     """A job's live state, in the process running it.
 
     `parts` collects the reply's text as it streams in; `result` is the whole reply once done,
-    `error` the failure if it failed. Whoever waits for the job may `listen` to its progress
-    (one listener at a time: the newest caller).
+    `error` the failure if it failed. Whoever waits for the job may `listen` to its progress:
+    the newest caller hears it, and when it stops listening the one before it hears it again.
     """
 
     job_id: str
     requested_model: str
     created_at: float
     streamed: bool
+    background: bool = False
     status: JobStatus = "queued"
     parts: list[str] = field(default_factory=list)
     result: ChatResult | None = None
@@ -37,7 +38,8 @@ class Job:
     done: anyio.Event = field(default_factory=anyio.Event, repr=False)
     _scope: anyio.CancelScope | None = field(default=None, repr=False)
     _cancel_requested: bool = field(default=False, repr=False)
-    _listener: ProgressCallback | None = field(default=None, repr=False)
+    _listeners: list[ProgressCallback] = field(default_factory=list, repr=False)
+    _settled: bool = field(default=False, repr=False)
 
     @property
     def finished(self) -> bool:
@@ -56,24 +58,40 @@ class Job:
         self.parts.append(fragment)
 
     def cancel(self) -> None:
-        """Stop the job: its task is cancelled, which closes the upstream stream at once."""
+        """Stop the job: its task is cancelled, which closes the upstream stream at once.
+
+        Once the reply is complete (`settle`) there is nothing left to stop: a paid reply is
+        never turned into a cancelled one.
+        """
+        if self._settled:
+            return
         self._cancel_requested = True
         if self._scope is not None:
             self._scope.cancel()
 
-    def listen(self, listener: ProgressCallback | None) -> None:
-        self._listener = listener
+    def settle(self) -> None:
+        """The upstream reply is complete: a later `cancel` changes nothing."""
+        self._settled = True
+
+    def listen(self, listener: ProgressCallback) -> None:
+        self._listeners.append(listener)
+
+    def unlisten(self, listener: ProgressCallback) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def unlisten_all(self) -> None:
+        self._listeners.clear()
 
     async def report(self, progress: float, total: float | None, message: str) -> None:
-        """Pass progress to whoever is waiting for the job, if anyone."""
-        listener = self._listener
-        if listener is None:
+        """Pass progress to the newest caller waiting for the job, if anyone."""
+        if not self._listeners:
             return
+        listener = self._listeners[-1]
         try:
             await listener(progress, total, message)
         except Exception:  # a caller that went away must not fail the job
-            if self._listener is listener:
-                self._listener = None
+            self.unlisten(listener)
 
     async def note_wait(self, message: str) -> None:
         """A wait before the request goes out (queued, paced, rate limited): shown with the status."""

@@ -56,22 +56,28 @@ class JobManager:
         """Jobs need a task group that outlives calls: the server's (CLI commands have none)."""
         return self.tasks is not None
 
-    def start(self, work: JobWork, *, requested_model: str, streamed: bool) -> Job:
-        """Start `work` as a job in the task group and return it at once (status "queued")."""
+    def start(self, work: JobWork, *, requested_model: str, streamed: bool, background: bool = False) -> Job:
+        """Start `work` as a job in the task group and return it at once (status "queued").
+
+        Background jobs are limited to `max_jobs` running at once (a foreground call has its
+        caller waiting, and the upstream queue bounds it anyway).
+        """
         if self.tasks is None:
             raise RuntimeError("jobs need the app's task group")
         self._prune()
-        running = sum(not job.finished for job in self._jobs.values())
-        if running >= self.max_jobs:
+        running = sum(job.background and not job.finished for job in self._jobs.values())
+        if background and running >= self.max_jobs:
             raise TooManyJobsError(
-                f"{running} jobs are running, the most this server keeps at once (OPENROUTER_MCP_MAX_JOBS="
-                f"{self.max_jobs}); wait for one with get_job_result or stop one with cancel_job."
+                f"{running} background job{'s are' if running != 1 else ' is'} running, the most this server keeps "
+                f"at once (OPENROUTER_MCP_MAX_JOBS={self.max_jobs}); wait for one with get_job_result or stop one "
+                "with cancel_job."
             )
         job = Job(
             job_id=f"job_{secrets.token_urlsafe(9)}",
             requested_model=requested_model,
             created_at=self._clock(),
             streamed=streamed,
+            background=background,
         )
         self._jobs[job.job_id] = job
         self.tasks.start_soon(self._run, job, work, name=f"openrouter job {job.job_id}")
@@ -86,6 +92,7 @@ class JobManager:
                     scope.cancel()
                     await anyio.lowlevel.checkpoint()
                 job.status = "running"
+                await self._save(job)
                 try:
                     job.result = await work(job)
                     job.status = "done"
@@ -99,12 +106,12 @@ class JobManager:
             if not job.finished:  # the server is shutting down: the task group cancelled us
                 job.status = "cancelled"
             job.finished_at = self._clock()
-            job.listen(None)
-            job.done.set()
-            # Shielded (the server may be shutting down) but bounded: a shared store that hangs
-            # must not hold up the exit.
+            job.unlisten_all()
+            # Saved before waiters wake (one may `forget` the job at once); shielded, since the
+            # server may be shutting down, but bounded: a shared store that hangs must not hold up the exit.
             with anyio.move_on_after(1.0, shield=True):
                 await self._save(job)
+            job.done.set()
 
     async def _save(self, job: Job) -> None:
         try:
@@ -123,13 +130,14 @@ class JobManager:
         job = self._jobs.get(job_id)
         if job is not None:
             return job
+        shown = job_id if len(job_id) <= 40 else job_id[:40] + "…"
         if job_id in self._expired:
             raise UnknownJobError(
-                f"job {job_id!r} has expired: finished jobs are kept {self.ttl_seconds:g} s "
+                f"job {shown!r} has expired: finished jobs are kept {self.ttl_seconds:g} s "
                 f"(OPENROUTER_MCP_JOB_TTL) and at most {self.max_jobs} of them (OPENROUTER_MCP_MAX_JOBS)."
             )
         raise UnknownJobError(
-            f"no job {job_id!r} here: use the job_id a chat call returned (like job_AbC…), from this "
+            f"no job {shown!r} here: use the job_id a chat call returned (like job_AbC…), from this "
             "server process; the openrouter://jobs resource lists recent jobs."
         )
 

@@ -21,7 +21,7 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 
 from mcp_server_openrouter._redact import redact, redact_structure
 from mcp_server_openrouter.app import AppContext
-from mcp_server_openrouter.errors import JobCancelledError, OpenRouterMCPError, ReplyNotJSONError, StreamError
+from mcp_server_openrouter.errors import JobEndedEarlyError, OpenRouterMCPError, ReplyNotJSONError, StreamError
 from mcp_server_openrouter.server._sdk import declare_tool
 
 logger = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ def tool_errors(tool: str) -> Iterator[None]:
         message = str(exc)
         if isinstance(exc, ReplyNotJSONError):
             message += f"\n\nThe reply as received:\n{exc.partial_text}"
-        elif isinstance(exc, StreamError | JobCancelledError) and exc.partial_text:
+        elif isinstance(exc, StreamError | JobEndedEarlyError) and exc.partial_text:
             message += f"\n\nPartial reply received before the error:\n{exc.partial_text}"
         raise ToolError(redact(message)) from None
     except OSError as exc:

@@ -7,12 +7,13 @@ import json
 from typing import Annotated
 
 from mcp.types import CallToolResult
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
+from mcp_server_openrouter import _validate as v
 from mcp_server_openrouter._redact import redact
 from mcp_server_openrouter.app import AppContext
 from mcp_server_openrouter.chat import ReplyInfo
-from mcp_server_openrouter.jobs import JobResult, job_result, record_of
+from mcp_server_openrouter.jobs import Job, JobResult, job_result, record_of
 from mcp_server_openrouter.server._tooling import IDEMPOTENT, READ_ONLY, AppCtx, ToolSet, app_of, result
 from mcp_server_openrouter.server.chat_tools import next_page_hint, running_text
 
@@ -23,16 +24,23 @@ JOBS_URI = "openrouter://jobs"
 MAX_WAIT_SECONDS = 50
 
 JobId = Annotated[str, Field(description="The job_id a chat call returned.")]
+# Typed `object` so our checks word the errors (not pydantic's, with links to its docs).
+WaitSeconds = Annotated[
+    object, WithJsonSchema({"type": "number", "description": f"Wait up to this long (0–{MAX_WAIT_SECONDS} s)."})
+]
+Page = Annotated[object, WithJsonSchema({"type": "integer", "description": "Page of a long reply (from 1)."})]
 
 
 @tools.add(READ_ONLY)
 async def get_job_result(
     job_id: JobId,
     ctx: AppCtx,
-    wait_seconds: Annotated[float, Field(ge=0, le=MAX_WAIT_SECONDS, description="Wait up to this long.")] = 0,
-    page: Annotated[int, Field(ge=1)] = 1,
+    wait_seconds: WaitSeconds = 0,
+    page: Page = 1,
 ) -> Annotated[CallToolResult, JobResult]:
     """A job's status and reply (or text so far), waiting up to wait_seconds for it to finish."""
+    wait_seconds = v.number_between(wait_seconds, "wait_seconds", 0, MAX_WAIT_SECONDS)
+    page = v.int_between(page, "page", 1, 1_000_000)
     app = app_of(ctx)
     if not app.jobs.knows(job_id):
         stored = await app.jobs.stored(job_id)
@@ -48,9 +56,8 @@ async def get_job_result(
         try:
             await app.jobs.wait(job, wait_seconds)
         finally:
-            if not job.finished:
-                job.listen(None)
-    return _answer(_view(app, job_id, page))
+            job.unlisten(on_progress)
+    return _answer(_view(app, job, page))
 
 
 @tools.add(IDEMPOTENT)
@@ -61,11 +68,11 @@ async def cancel_job(job_id: JobId, ctx: AppCtx) -> Annotated[CallToolResult, Jo
     if not job.finished:
         job.cancel()
         await app.jobs.wait(job, 5)  # the stream closes within milliseconds; this only bounds a stuck one
-    return _answer(_view(app, job_id, 1))
+    return _answer(_view(app, job, 1))
 
 
-def _view(app: AppContext, job_id: str, page: int) -> JobResult:
-    job = app.jobs.get(job_id)
+def _view(app: AppContext, job: Job, page: int) -> JobResult:
+    # From the job in hand: a foreground caller woken by the same finish may already have forgotten it.
     return job_result(record_of(job), page=page, page_chars=app.calls.page_chars, now=app.clock())
 
 
