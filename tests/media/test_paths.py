@@ -171,3 +171,21 @@ def test_an_image_far_over_the_image_limit_is_refused_unread(root: Path) -> None
     (root / "huge.png").write_bytes(png() + bytes(60_000))
     with pytest.raises(InvalidArgumentError, match="OPENROUTER_MCP_MAX_IMAGE_BYTES"):
         load_images([str(root / "huge.png")], roots=[root], max_bytes=10_000, max_side=4096)
+
+
+@posix_only
+def test_a_symlink_swapped_in_after_the_check_is_not_followed(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "secret.txt").write_text("top secret\n")
+    real_open = os.open
+
+    def swap_then_open(path: object, flags: int, *args: int) -> int:
+        if Path(str(path)) == root / "ok.png":  # the attacker wins the race
+            (root / "ok.png").unlink()
+            (root / "ok.png").symlink_to(tmp_path / "secret.txt")
+        return real_open(path, flags, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", swap_then_open)
+    message = refusal([str(root / "ok.png")], [root], files=True)
+    assert "cannot be opened (Too many levels of symbolic links)" in message and "top secret" not in message
