@@ -23,11 +23,12 @@ ALLOWED: dict[str, set[str]] = {
     "storage": set(),
     "simulator": set(),
     "catalog": {"client", "storage"},
-    "chat": {"client", "storage", "catalog"},
-    "jobs": {"client", "storage", "catalog", "chat"},
-    "app": {"client", "storage", "catalog", "chat", "jobs"},
-    "server": {"client", "storage", "catalog", "chat", "jobs", "app"},
-    "cli": {"client", "storage", "catalog", "chat", "jobs", "app", "server", "simulator"},
+    "media": {"storage"},
+    "chat": {"client", "storage", "catalog", "media"},
+    "jobs": {"client", "storage", "catalog", "chat", "media"},
+    "app": {"client", "storage", "catalog", "chat", "jobs", "media"},
+    "server": {"client", "storage", "catalog", "chat", "jobs", "app", "media"},
+    "cli": {"client", "storage", "catalog", "chat", "jobs", "app", "server", "simulator", "media"},
     "__main__": {"cli"},
 }
 MAX_LINES = 450

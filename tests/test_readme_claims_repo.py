@@ -176,6 +176,13 @@ LAYOUT = [
     "perf/catalog.py",
     "NOTES.md",
     ".ci/run",
+    "src/mcp_server_openrouter/media/__init__.py",
+    "src/mcp_server_openrouter/media/paths.py",
+    "src/mcp_server_openrouter/media/sniff.py",
+    "src/mcp_server_openrouter/media/images.py",
+    "src/mcp_server_openrouter/media/files.py",
+    "src/mcp_server_openrouter/media/attachment.py",
+    "src/mcp_server_openrouter/media/output.py",
 ]
 
 
