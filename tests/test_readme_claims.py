@@ -90,6 +90,12 @@ async def test_chat_with_model_takes_exactly_the_documented_arguments_and_does_n
         "web_search",
         "frequency_penalty",
         "presence_penalty",
+        "images",
+        "files",
+        "pdf_engine",
+        "modalities",
+        "save_images",
+        "require_parameters",
     }
     assert set(schema["required"]) == {"model", "messages"}
     assert schema["properties"]["stream"]["default"] is False

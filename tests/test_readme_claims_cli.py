@@ -35,6 +35,7 @@ from .test_e2e_stdio import server_command, server_env
 COMMANDS = ["serve", "demo", "simulate", "models", "cache", "config-path"]
 TOOLS = {
     "chat_with_model",
+    "chat_with_vision",
     "get_job_result",
     "cancel_job",
     "list_available_models",

@@ -100,6 +100,7 @@ def test_server_sdk_py_is_the_only_code_touching_the_sdks_internals() -> None:
     ("module", "name"),
     [
         (chat_tools, "chat_with_model"),
+        (chat_tools, "chat_with_vision"),
         (job_tools, "get_job_result"),
         (job_tools, "cancel_job"),
         (catalog_tools, "list_available_models"),

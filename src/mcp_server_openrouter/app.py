@@ -21,6 +21,7 @@ import anyio
 from anyio.abc import TaskGroup
 
 from mcp_server_openrouter.catalog.service import CatalogService
+from mcp_server_openrouter.chat.compose import MediaLimits
 from mcp_server_openrouter.chat.service import ChatService
 from mcp_server_openrouter.config import Settings
 from mcp_server_openrouter.jobs import ChatCalls, JobManager, page_chars
@@ -71,6 +72,7 @@ class AppContext:
     chat: ChatService = field(init=False)
     jobs: JobManager = field(init=False)
     calls: ChatCalls = field(init=False)
+    media_limits: MediaLimits = field(init=False)
     transport: httpx.AsyncBaseTransport | None = None
     clock: Callable[[], float] = time.time
     tasks: TaskGroup | None = None
@@ -112,6 +114,13 @@ class AppContext:
             self.jobs,
             foreground_timeout=settings.foreground_timeout_seconds,
             page_chars=page_chars(settings.max_output_tokens),
+            images_dir=settings.data_dir / "images",
+        )
+        self.media_limits = MediaLimits(
+            roots=settings.allowed_roots(),
+            max_image_bytes=settings.max_image_bytes,
+            max_image_side=settings.max_image_side,
+            max_file_bytes=settings.max_file_bytes,
         )
 
     @property

@@ -10,6 +10,12 @@ A caller that cancels its call cancels the job with it: nobody is left to read t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+
+import anyio
+
+from mcp_server_openrouter import media
 from mcp_server_openrouter.chat.progress import ProgressCallback
 from mcp_server_openrouter.chat.request import ChatRequest
 from mcp_server_openrouter.chat.result import ChatAnswer, ChatResult
@@ -21,11 +27,20 @@ from mcp_server_openrouter.jobs.pages import split_pages
 
 
 class ChatCalls:
-    def __init__(self, chat: ChatService, jobs: JobManager, *, foreground_timeout: float, page_chars: int) -> None:
+    def __init__(
+        self,
+        chat: ChatService,
+        jobs: JobManager,
+        *,
+        foreground_timeout: float,
+        page_chars: int,
+        images_dir: Path | None = None,
+    ) -> None:
         self.chat = chat
         self.jobs = jobs
         self.foreground_timeout = foreground_timeout
         self.page_chars = page_chars
+        self.images_dir = images_dir
 
     async def call(
         self,
@@ -35,14 +50,20 @@ class ChatCalls:
         cache: bool | None = None,
         background: bool = False,
         on_progress: ProgressCallback | None = None,
+        notes: Sequence[str] = (),
+        save_images: bool = False,
     ) -> ChatAnswer:
+        """`notes` (images resized, parameters dropped) go with the answer; `save_images` keeps the
+        images a model returns under the data directory."""
+        self._check_saving(save_images)
+        finish = _Finish(list(notes), self.images_dir if save_images else None)
         if background:
-            return self._start_background(request, cache)
+            return self._start_background(request, cache, finish)
         self.chat.check_cache_option(request, stream=stream, cache=cache)
         if not self.jobs.available:  # no task group to outlive the call (a CLI command): run it here
             result = await self.chat.chat(request, stream=stream, on_progress=on_progress, cache=cache)
-            return self._first_page(result, None)
-        job = self._start(request, stream=stream, cache=cache, background=False)
+            return self._first_page(await finish(result), None)
+        job = self._start(request, stream=stream, cache=cache, background=False, finish=finish)
         if on_progress is not None:
             job.listen(on_progress)
         try:
@@ -57,7 +78,11 @@ class ChatCalls:
             return self.still_running(job, f"still running after {self.foreground_timeout:g} s")
         return self._outcome(job)
 
-    def _start_background(self, request: ChatRequest, cache: bool | None) -> ChatAnswer:
+    def _check_saving(self, save_images: bool) -> None:
+        if save_images and self.images_dir is None:
+            raise InvalidArgumentError("save_images=true needs a data directory; it is not set up here.")
+
+    def _start_background(self, request: ChatRequest, cache: bool | None, finish: _Finish) -> ChatAnswer:
         if not self.jobs.available:
             raise InvalidArgumentError("background=true needs the MCP server; run the call in the foreground.")
         # A background call streams, so its text so far can be read and `cancel_job` stops it at once.
@@ -65,12 +90,14 @@ class ChatCalls:
             raise InvalidArgumentError(
                 "cache=true does not apply to background calls (they stream); drop background or cache."
             )
-        job = self._start(request, stream=True, cache=False, background=True)
+        job = self._start(request, stream=True, cache=False, background=True, finish=finish)
         return self.still_running(job, "started in the background")
 
-    def _start(self, request: ChatRequest, *, stream: bool, cache: bool | None, background: bool) -> Job:
+    def _start(
+        self, request: ChatRequest, *, stream: bool, cache: bool | None, background: bool, finish: _Finish
+    ) -> Job:
         async def work(job: Job) -> ChatResult:
-            return await self.chat.chat(
+            result = await self.chat.chat(
                 request,
                 stream=stream,
                 on_progress=job.report,
@@ -79,6 +106,7 @@ class ChatCalls:
                 on_settled=job.settle,
                 cache=cache,
             )
+            return await finish(result)
 
         return self.jobs.start(work, requested_model=request.model, streamed=stream, background=background)
 
@@ -122,3 +150,33 @@ class ChatCalls:
             job_id=job.job_id,
             note=why if job.note is None else f"{why}; {job.note}",
         )
+
+
+class _Finish:
+    """What happens to a reply once it has arrived: the caller's notes added, images saved."""
+
+    def __init__(self, notes: list[str], images_dir: Path | None) -> None:
+        self.notes = notes
+        self.images_dir = images_dir
+
+    async def __call__(self, result: ChatResult) -> ChatResult:
+        notes = [*self.notes, *(result.notes or [])]
+        images = result.images
+        if self.images_dir is not None and result.image_data:
+            directory = self.images_dir
+            try:
+                paths = await anyio.to_thread.run_sync(_save, result.image_data, directory)
+            except Exception as exc:  # the reply is paid for: return it with the reason, never lose it
+                notes.append(f"the images could not be saved ({type(exc).__name__}: {exc})")
+            else:
+                images = [
+                    image.model_copy(update={"saved_to": str(path)})
+                    for image, path in zip(images or [], paths, strict=False)
+                ]
+        return result.model_copy(update={"notes": notes or None, "images": images})
+
+
+def _save(image_data: list[tuple[str, str]], directory: Path) -> list[Path]:
+    parts = [{"type": "image_url", "image_url": {"url": f"data:{mime};base64,{data}"}} for mime, data in image_data]
+    saved: list[Path] = media.save_images(parts, directory)
+    return saved

@@ -9,8 +9,8 @@ from mcp.types import CallToolResult, ImageContent
 from pydantic import Field, WithJsonSchema
 
 from mcp_server_openrouter.chat import ChatAnswer
+from mcp_server_openrouter.chat.compose import Composed, compose
 from mcp_server_openrouter.chat.extras import ToolCall
-from mcp_server_openrouter.chat.request import build_request
 from mcp_server_openrouter.server._tooling import WRITES, AppCtx, ToolSet, app_of, result
 
 tools = ToolSet()
@@ -69,6 +69,11 @@ ToolChoice = Annotated[
     object | None, _described({}, 'auto, none, required, or {"type": "function", "function": {"name": …}}.')
 ]
 Penalty = Annotated[float | None, Field(ge=-2, le=2)]
+_SOURCES = "Each a path, URL, base64 or data URL, or {data, type: path|url|base64}."
+Images = Annotated[
+    object | None, _described({"type": "array"}, f"Images, attached to the last user message. {_SOURCES}")
+]
+Files = Annotated[object | None, _described({"type": "array"}, f"PDFs, text or audio files. {_SOURCES}")]
 
 
 @tools.add(WRITES)
@@ -94,9 +99,23 @@ async def chat_with_model(
     web_search: Annotated[bool, Field(description="Search the web (the web plugin); cites its sources.")] = False,
     frequency_penalty: Penalty = None,
     presence_penalty: Penalty = None,
+    images: Images = None,
+    files: Files = None,
+    pdf_engine: Annotated[str | None, Field(description="pdf-text, mistral-ocr or native.")] = None,
+    modalities: Annotated[list[str] | None, Field(description='["image", "text"] asks for images.')] = None,
+    save_images: Annotated[bool, Field(description="Also save returned images to the data dir.")] = False,
+    require_parameters: Annotated[bool, Field(description="false: drop options the model lacks.")] = True,
 ) -> Annotated[CallToolResult, ChatAnswer]:
     """Chat with any OpenRouter model; returns the reply, tokens and cost in USD."""
-    request = build_request(
+    app = app_of(ctx)
+    composed = await compose(
+        app.catalog,
+        app.media_limits,
+        images=images,
+        files=files,
+        pdf_engine=pdf_engine,
+        require_parameters=require_parameters,
+        modalities=modalities,
         model=model,
         messages=messages,
         system=system,
@@ -115,12 +134,48 @@ async def chat_with_model(
         frequency_penalty=frequency_penalty,
         presence_penalty=presence_penalty,
     )
+    return await _run(ctx, composed, stream=stream, cache=cache, background=background, save_images=save_images)
 
+
+@tools.add(WRITES)
+async def chat_with_vision(
+    model: ModelId,
+    messages: Messages,
+    images: Images,
+    ctx: AppCtx,
+    stream: bool = False,
+    max_tokens: int | None = None,
+    temperature: float | None = None,
+    background: bool = False,
+) -> Annotated[CallToolResult, ChatAnswer]:
+    """Ask a vision model about images (paths, URLs or base64); chat_with_model takes images too."""
+    app = app_of(ctx)
+    composed = await compose(
+        app.catalog,
+        app.media_limits,
+        images=images,
+        model=model,
+        messages=messages,
+        max_tokens=max_tokens,
+        temperature=temperature,
+    )
+    return await _run(ctx, composed, stream=stream, cache=None, background=background, save_images=False)
+
+
+async def _run(
+    ctx: AppCtx, composed: Composed, *, stream: bool, cache: bool | None, background: bool, save_images: bool
+) -> CallToolResult:
     async def on_progress(progress: float, total: float | None, message: str) -> None:
         await ctx.report_progress(progress, total, message)
 
     answer = await app_of(ctx).calls.call(
-        request, stream=stream, cache=cache, background=background, on_progress=on_progress
+        composed.request,
+        stream=stream,
+        cache=cache,
+        background=background,
+        on_progress=on_progress,
+        notes=composed.notes,
+        save_images=save_images,
     )
     return answer_result(answer)
 

@@ -1,0 +1,75 @@
+"""One chat request from a tool's arguments: the options checked, local images and files read
+(safely, in a worker thread) and attached to the last user message, and the model's abilities
+checked against what the request needs — all before anything is sent or spent."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from mcp_server_openrouter import media
+from mcp_server_openrouter.catalog.service import CatalogService
+from mcp_server_openrouter.chat.capabilities import check_request
+from mcp_server_openrouter.chat.request import ChatRequest, build_request, normalize_messages
+
+
+@dataclass(frozen=True)
+class MediaLimits:
+    """Where local files may be read from, and how large they may be."""
+
+    roots: Sequence[Path]
+    max_image_bytes: int
+    max_image_side: int
+    max_file_bytes: int
+
+
+@dataclass
+class Composed:
+    request: ChatRequest
+    notes: list[str] = field(default_factory=list)
+
+
+async def compose(
+    catalog: CatalogService,
+    limits: MediaLimits,
+    *,
+    images: object = None,
+    files: object = None,
+    pdf_engine: object = None,
+    require_parameters: bool = True,
+    **arguments: Any,
+) -> Composed:
+    """The checked request and the notes for the caller (images resized, parameters dropped)."""
+    attachments: list[media.Attachment] = []
+    if images is not None or files is not None:
+        normalize_messages(arguments.get("messages"))  # a bad message list is reported before any file is read
+        attachments = await anyio.to_thread.run_sync(_load, limits, images, files)
+    engine = pdf_engine if pdf_engine is None or isinstance(pdf_engine, str) else str(pdf_engine)
+    plugin = media.file_parser_plugin(attachments, engine)
+    if attachments:
+        arguments["messages"] = media.attach(normalize_messages(arguments["messages"]), attachments)
+    request = build_request(extra_plugins=[plugin] if plugin else (), **arguments)
+    inputs = media.input_modalities(attachments)
+    if engine != "native":
+        inputs.discard("file")  # OpenRouter's file-parser reads PDFs for any model, unless asked for native
+    checked, dropped = await check_request(request, catalog, inputs=inputs, require_parameters=require_parameters)
+    notes = [a.note for a in attachments if a.note] + dropped
+    return Composed(checked, notes)
+
+
+def _load(limits: MediaLimits, images: object, files: object) -> list[media.Attachment]:
+    loaded = media.load_images(
+        images, roots=limits.roots, max_bytes=limits.max_image_bytes, max_side=limits.max_image_side
+    )
+    loaded += media.load_files(
+        files,
+        roots=limits.roots,
+        max_bytes=limits.max_file_bytes,
+        max_image_bytes=limits.max_image_bytes,
+        max_image_side=limits.max_image_side,
+    )
+    return loaded
