@@ -135,8 +135,9 @@ class ChatCalls:
         if job is None or len(pages) == 1:  # without a job (a CLI command) the whole text is the answer
             if job is not None:
                 self.jobs.forget(job)  # nothing more to fetch: a foreground call is not kept as a job
-            return ChatAnswer(**result.model_dump())
-        return ChatAnswer(**{**result.model_dump(), "text": pages[0]}, job_id=job.job_id, page=1, pages=len(pages))
+            return ChatAnswer(**result.model_dump(), image_data=result.image_data)
+        paged = {**result.model_dump(), "text": pages[0]}
+        return ChatAnswer(**paged, image_data=result.image_data, job_id=job.job_id, page=1, pages=len(pages))
 
     def still_running(self, job: Job, why: str) -> ChatAnswer:
         """The answer for a job not finished yet: its id and the first page of the text so far."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from mcp.types import CallToolResult
+from mcp.types import CallToolResult, ImageContent
 from pydantic import Field, WithJsonSchema
 
 from mcp_server_openrouter import _validate as v
@@ -57,7 +57,7 @@ async def get_job_result(
             await app.jobs.wait(job, wait_seconds)
         finally:
             job.unlisten(on_progress)
-    return _answer(_view(app, job, page))
+    return _answer(_view(app, job, page), job if page == 1 else None)
 
 
 @tools.add(IDEMPOTENT)
@@ -76,8 +76,12 @@ def _view(app: AppContext, job: Job, page: int) -> JobResult:
     return job_result(record_of(job), page=page, page_chars=app.calls.page_chars, now=app.clock())
 
 
-def _answer(view: JobResult) -> CallToolResult:
-    return result(render_job(view), view.model_dump(mode="json", exclude_none=True))
+def _answer(view: JobResult, job: Job | None = None) -> CallToolResult:
+    """The view as a tool result; with the job, the images its reply carries as MCP image content."""
+    answer = result(render_job(view), view.model_dump(mode="json", exclude_none=True))
+    pictures = job.result.image_data if job is not None and job.result is not None else []
+    answer.content.extend(ImageContent(type="image", data=data, mime_type=mime) for mime, data in pictures)
+    return answer
 
 
 def render_job(view: JobResult) -> str:

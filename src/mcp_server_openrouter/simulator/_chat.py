@@ -55,10 +55,7 @@ class ChatRoutes:
             body=body,
             headers={k: v for k, v in request.headers.items() if k.lower() != "authorization"},
         )
-        asked = body.get("model")
-        admitted = await self.sim.admit(
-            request, fault_path="/chat/completions", model=asked if isinstance(asked, str) else None
-        )
+        admitted, body = await self._admit_with_fallbacks(request, body)
         if isinstance(admitted, Response):
             return admitted
         resolved = self.resolve(body)
@@ -74,6 +71,24 @@ class ChatRoutes:
         if isinstance(completion, Response):
             return completion
         return self._deliver(body, completion)
+
+    async def _admit_with_fallbacks(
+        self, request: Request, body: dict[str, Any]
+    ) -> tuple[Admission | Response, dict[str, Any]]:
+        """Admit the request for its model; with `models` fallbacks, a model whose request fails
+        (a scripted 429 or 5xx for it) passes the request to the next, as OpenRouter does. The body
+        then names the model that answers."""
+        asked = body.get("model")
+        fallbacks = [m for m in body.get("models") or [] if isinstance(m, str) and m != asked]
+        candidates = [asked if isinstance(asked, str) else None, *fallbacks]
+        path = "/chat/completions"
+        admitted: Admission | Response = await self.sim.admit(request, fault_path=path, model=candidates[0])
+        for candidate in candidates[1:]:
+            if not isinstance(admitted, Response) or not _falls_back(admitted.status_code):
+                break
+            body = {**body, "model": candidate}
+            admitted = await self.sim.admit(request, fault_path=path, model=candidate)
+        return admitted, body
 
     def resolve(self, body: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | Response:
         """The model that answers: `model`, else the first of `models` that OpenRouter can route to."""
@@ -227,3 +242,8 @@ class ChatRoutes:
 def _without_routing_variant(model_id: str) -> str:
     base, _, variant = model_id.partition(":")
     return base if variant in ROUTING_VARIANTS else model_id
+
+
+def _falls_back(status: int) -> bool:
+    """Errors of one model that OpenRouter routes around with `models` (not the caller's own mistakes)."""
+    return status == 429 or status >= 500

@@ -12,12 +12,15 @@ it, as upstream) or a `stop` marker; the whole answer and the stream deliver the
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from mcp_server_openrouter._parse import as_mapping
 from mcp_server_openrouter.simulator import _extras as x
 
 # Provider-native spellings of each finish reason, as seen in captures.
@@ -204,8 +207,45 @@ def describe(body: Mapping[str, Any], model_id: str) -> str:
             else:
                 parts.append("text")
     counts = ", ".join(f"{p}×{parts.count(p)}" for p in sorted(set(parts)))
+    arrived = attachments(messages)
     return (
         f"[simulated {model_id}] Received {len(roles)} message{'s' if len(roles) != 1 else ''} "
-        f"(roles: {', '.join(roles)}; parts: {counts}); parameters: {', '.join(params) or 'none'}. "
+        f"(roles: {', '.join(roles)}; parts: {counts}){arrived}; parameters: {', '.join(params) or 'none'}. "
         f'You said: "{quote}". This reply comes from the offline OpenRouter simulator.'
     )
+
+
+def attachments(messages: list[Any]) -> str:
+    """What arrived besides text, as a model would see it: each part's type and size in bytes."""
+    seen = []
+    for message in messages:
+        content = message.get("content") if isinstance(message, Mapping) else None
+        for part in content if isinstance(content, list) else []:
+            described = _attachment(part) if isinstance(part, Mapping) else None
+            if described:
+                seen.append(described)
+    return f"; attachments: {', '.join(seen)}" if seen else ""
+
+
+def _attachment(part: Mapping[str, Any]) -> str | None:
+    kind = part.get("type")
+    if kind == "image_url":
+        url = str(as_mapping(part.get("image_url")).get("url", ""))
+    elif kind == "file":
+        url = str(as_mapping(part.get("file")).get("file_data", ""))
+    elif kind == "input_audio":
+        audio = as_mapping(part.get("input_audio"))
+        return f"audio/{audio.get('format')} {_decoded_size(str(audio.get('data', '')))} B"
+    else:
+        return None
+    if url.startswith("data:") and ";base64," in url:
+        mime, data = url[5:].split(";base64,", 1)
+        return f"{mime} {_decoded_size(data)} B"
+    return f"{kind} URL"
+
+
+def _decoded_size(data: str) -> int:
+    try:
+        return len(base64.b64decode(data, validate=True))
+    except (binascii.Error, ValueError):
+        return -1
