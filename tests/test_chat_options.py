@@ -4,6 +4,7 @@ takes them, and what they bring back (tool calls, citations, reasoning, JSON) re
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,7 +15,7 @@ from mcp_server_openrouter.config import Settings
 from mcp_server_openrouter.server import create_server
 from mcp_server_openrouter.simulator import Simulator
 
-from .helpers import structured_of, text_of
+from .helpers import make_settings, structured_of, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -137,4 +138,31 @@ async def test_bad_options_are_refused_before_anything_is_sent(
 ) -> None:
     result = await client.call_tool("chat_with_model", {"model": MODEL, "messages": "hi", **arguments})
     assert result.is_error and words in text_of(result)
+    assert simulator.events_of("request") == []
+
+
+async def test_a_call_without_a_model_uses_the_default_model_and_fallbacks_from_the_settings(
+    tmp_path: Path, simulator: Simulator, transport: httpx.ASGITransport
+) -> None:
+    settings = make_settings(
+        tmp_path,
+        default_model="anthropic/claude-haiku-4.5",
+        fallback_models="openai/gpt-4o-mini, mistralai/mistral-small",
+    )
+    async with Client(create_server(settings, transport=transport)) as configured:
+        answer = structured_of(await configured.call_tool("chat_with_model", {"messages": "hi"}))
+        own = structured_of(
+            await configured.call_tool(
+                "chat_with_model", {"messages": "hi", "model": MODEL, "fallback_models": ["x/y"]}
+            )
+        )
+    assert answer["requested_model"] == "anthropic/claude-haiku-4.5"
+    first, second = [e.detail["body"] for e in simulator.events_of("request")]
+    assert first["models"] == ["anthropic/claude-haiku-4.5", "openai/gpt-4o-mini", "mistralai/mistral-small"]
+    assert second["models"] == [MODEL, "x/y"] and own["requested_model"] == MODEL
+
+
+async def test_a_call_without_a_model_and_no_default_says_what_to_do(client: Client, simulator: Simulator) -> None:
+    result = await client.call_tool("chat_with_model", {"messages": "hi"})
+    assert result.is_error and "`model` is missing" in text_of(result) and "OPENROUTER_DEFAULT_MODEL" in text_of(result)
     assert simulator.events_of("request") == []

@@ -97,7 +97,7 @@ async def test_chat_with_model_takes_exactly_the_documented_arguments_and_does_n
         "save_images",
         "require_parameters",
     }
-    assert set(schema["required"]) == {"model", "messages"}
+    assert set(schema["required"]) == {"messages"}  # model: OPENROUTER_DEFAULT_MODEL may stand in
     assert schema["properties"]["stream"]["default"] is False
     assert schema["properties"]["background"]["default"] is False
     messages = schema["properties"]["messages"]["anyOf"]
@@ -547,6 +547,8 @@ DEFAULTS: list[tuple[str, str, object]] = [
     ("CACHE_RESPONSES_MAX_ENTRIES", "cache_responses_max_entries", 1000),
     ("OPENROUTER_MCP_REPORTS_DIR", "reports_dir", None),
     ("OPENROUTER_MCP_PROGRESS_INTERVAL", "progress_interval_seconds", 0.25),
+    ("OPENROUTER_DEFAULT_MODEL", "default_model", None),
+    ("OPENROUTER_FALLBACK_MODELS", "fallback_models", ""),
     ("OPENROUTER_ALLOWED_DIRS", "allowed_dirs", ""),
     ("OPENROUTER_MCP_MAX_IMAGE_BYTES", "max_image_bytes", 20 * 1024 * 1024),
     ("OPENROUTER_MCP_MAX_IMAGE_SIDE", "max_image_side", 4096),
@@ -578,6 +580,8 @@ VALUES: list[tuple[str, str, str, object]] = [
     ("OPENROUTER_MCP_DATA_DIR", "data_dir", "/tmp/or-data", Path("/tmp/or-data")),
     ("OPENROUTER_MCP_REPORTS_DIR", "reports_dir", "/tmp/or-reports", Path("/tmp/or-reports")),
     ("OPENROUTER_MCP_PROGRESS_INTERVAL", "progress_interval_seconds", "1.5", 1.5),
+    ("OPENROUTER_DEFAULT_MODEL", "default_model", "openai/gpt-4o-mini", "openai/gpt-4o-mini"),
+    ("OPENROUTER_FALLBACK_MODELS", "fallback_models", "a/b, c/d", "a/b, c/d"),
     ("OPENROUTER_ALLOWED_DIRS", "allowed_dirs", "/srv/pictures", "/srv/pictures"),
     ("OPENROUTER_MCP_MAX_IMAGE_BYTES", "max_image_bytes", "1048576", 1048576),
     ("OPENROUTER_MCP_MAX_IMAGE_SIDE", "max_image_side", "1024", 1024),

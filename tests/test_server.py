@@ -36,7 +36,7 @@ async def test_the_tool_list_is_small_flat_and_annotated(client: Client) -> None
     assert len(read.encode()) <= 8000
     by_name = {t.name: t for t in tools}
     chat = by_name["chat_with_model"]
-    assert set(chat.input_schema["required"]) == {"model", "messages"}
+    assert set(chat.input_schema["required"]) == {"messages"}
     assert chat.input_schema["properties"]["model"]["type"] == "string"
     assert chat.output_schema is not None and "cost_usd" in chat.output_schema["properties"]
     listing_annotations = by_name["list_available_models"].annotations

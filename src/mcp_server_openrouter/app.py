@@ -21,7 +21,7 @@ import anyio
 from anyio.abc import TaskGroup
 
 from mcp_server_openrouter.catalog.service import CatalogService
-from mcp_server_openrouter.chat.compose import MediaLimits
+from mcp_server_openrouter.chat.compose import ChatDefaults, MediaLimits
 from mcp_server_openrouter.chat.service import ChatService
 from mcp_server_openrouter.config import Settings
 from mcp_server_openrouter.jobs import ChatCalls, JobManager, page_chars
@@ -73,6 +73,7 @@ class AppContext:
     jobs: JobManager = field(init=False)
     calls: ChatCalls = field(init=False)
     media_limits: MediaLimits = field(init=False)
+    chat_defaults: ChatDefaults = field(init=False)
     transport: httpx.AsyncBaseTransport | None = None
     clock: Callable[[], float] = time.time
     tasks: TaskGroup | None = None
@@ -122,6 +123,7 @@ class AppContext:
             max_image_side=settings.max_image_side,
             max_file_bytes=settings.max_file_bytes,
         )
+        self.chat_defaults = ChatDefaults(settings.default_model, settings.fallbacks())
 
     @property
     def client(self) -> OpenRouterClient:

@@ -15,6 +15,7 @@ from mcp_server_openrouter import media
 from mcp_server_openrouter.catalog.service import CatalogService
 from mcp_server_openrouter.chat.capabilities import check_request
 from mcp_server_openrouter.chat.request import ChatRequest, build_request, normalize_messages
+from mcp_server_openrouter.errors import InvalidArgumentError
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,25 @@ class MediaLimits:
     max_file_bytes: int
 
 
+@dataclass(frozen=True)
+class ChatDefaults:
+    """What a call that leaves them out gets: OPENROUTER_DEFAULT_MODEL, OPENROUTER_FALLBACK_MODELS."""
+
+    model: str | None = None
+    fallbacks: tuple[str, ...] = ()
+
+    def apply(self, arguments: dict[str, Any]) -> None:
+        if arguments.get("model") is None:
+            if self.model is None:
+                raise InvalidArgumentError(
+                    '`model` is missing: name one (e.g. "openai/gpt-4o-mini"; list_available_models lists them) '
+                    "or set OPENROUTER_DEFAULT_MODEL."
+                )
+            arguments["model"] = self.model
+        if arguments.get("fallback_models") is None and self.fallbacks:
+            arguments["fallback_models"] = list(self.fallbacks)
+
+
 @dataclass
 class Composed:
     request: ChatRequest
@@ -37,6 +57,7 @@ async def compose(
     catalog: CatalogService,
     limits: MediaLimits,
     *,
+    defaults: ChatDefaults = ChatDefaults(),
     images: object = None,
     files: object = None,
     pdf_engine: object = None,
@@ -44,6 +65,7 @@ async def compose(
     **arguments: Any,
 ) -> Composed:
     """The checked request and the notes for the caller (images resized, parameters dropped)."""
+    defaults.apply(arguments)
     attachments: list[media.Attachment] = []
     if images is not None or files is not None:
         normalize_messages(arguments.get("messages"))  # a bad message list is reported before any file is read

@@ -19,11 +19,9 @@ Each instance records where its key, base URL and directories came from (`origin
 from __future__ import annotations
 
 import os
-import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 import platformdirs
 from pydantic import AliasChoices, Field, PrivateAttr, SecretStr, field_validator
@@ -31,6 +29,8 @@ from pydantic_settings import BaseSettings, DotEnvSettingsSource, PydanticBaseSe
 
 from mcp_server_openrouter import _constants as c
 from mcp_server_openrouter._redact import register_secret
+from mcp_server_openrouter.config._checks import key_problem as _key_problem
+from mcp_server_openrouter.config._checks import url_problem as _url_problem
 from mcp_server_openrouter.config._sources import (
     ARGUMENTS,
     DEFAULT,
@@ -76,41 +76,6 @@ def env_files() -> tuple[Path, ...]:
 
 def _alias(name: str) -> AliasChoices:
     return AliasChoices(name, name.lower())
-
-
-def _url_problem(url: str) -> str | None:
-    """Why `url` cannot be a base URL (a host or port that does not parse), never quoting it."""
-    try:
-        parts = urlsplit(url)
-        host, _ = parts.hostname, parts.port
-    except ValueError:
-        host = None
-    if host and "@" not in parts.path and not any(ch.isspace() for ch in url):
-        return None
-    return (
-        "OPENROUTER_BASE_URL is not a URL a request can go to (its host or port does not parse). A user name "
-        "or password inside it must be percent-encoded (/ as %2F, ? as %3F, # as %23, @ as %40)"
-    )
-
-
-def _key_problem(key: str) -> str | None:
-    """Why the key cannot be a key (whitespace, control or non-ASCII characters), never quoting it."""
-    for position, char in enumerate(key, start=1):
-        if "!" <= char <= "~":
-            continue
-        where = f"at character {position} of {len(key)}"
-        again = f"copy the key again from {c.KEYS_URL}"
-        if char.isspace():
-            what = "a line break" if char in "\r\n" else "a space" if char == " " else "whitespace"
-            return f"the key has {what} inside it ({where}); a key has none: {again}"
-        if char.isascii():
-            return f"the key has a control character U+{ord(char):04X} {where}: {again}"
-        name = unicodedata.name(char, "unnamed character")
-        return (
-            f"the key has the non-ASCII character {char!r} (U+{ord(char):04X} {name}) {where}: keys are "
-            f"plain ASCII. A copy-paste through a document or chat app often adds curly quotes; remove it, or {again}"
-        )
-    return None
 
 
 class Settings(BaseSettings):
@@ -253,6 +218,16 @@ class Settings(BaseSettings):
         validation_alias=_alias("OPENROUTER_MCP_PROGRESS_INTERVAL"),
         description="Least time between two progress notifications of a streamed call.",
     )
+    default_model: str | None = Field(
+        default=None,
+        validation_alias=_alias("OPENROUTER_DEFAULT_MODEL"),
+        description="The model of a chat call that names none.",
+    )
+    fallback_models: str = Field(
+        default="",
+        validation_alias=_alias("OPENROUTER_FALLBACK_MODELS"),
+        description="Comma-separated models tried in order when the model cannot answer, unless a call names its own.",
+    )
     allowed_dirs: str = Field(
         default="",
         validation_alias=_alias("OPENROUTER_ALLOWED_DIRS"),
@@ -362,6 +337,10 @@ class Settings(BaseSettings):
     @property
     def cache_ttl_seconds(self) -> float:
         return self.cache_ttl_hours * 3600
+
+    def fallbacks(self) -> tuple[str, ...]:
+        """`fallback_models` as a list of ids."""
+        return tuple(model.strip() for model in self.fallback_models.split(",") if model.strip())
 
     def allowed_roots(self) -> tuple[Path, ...]:
         """The directories local files may be read from, resolved (default: working dir and home)."""

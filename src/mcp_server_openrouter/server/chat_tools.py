@@ -38,6 +38,11 @@ ModelId = Annotated[
     object,
     WithJsonSchema({"type": "string", "description": "OpenRouter model id, e.g. openai/gpt-4o-mini."}),
 ]
+# Optional where a default may be configured (OPENROUTER_DEFAULT_MODEL); `compose` says what to do if not.
+OptionalModelId = Annotated[
+    object | None,
+    WithJsonSchema({"type": "string", "description": "OpenRouter model id, e.g. openai/gpt-4o-mini."}),
+]
 Messages = Annotated[object, WithJsonSchema(_MESSAGES_SCHEMA)]
 
 
@@ -78,9 +83,9 @@ Files = Annotated[object | None, _described({"type": "array"}, f"PDFs, text or a
 
 @tools.add(WRITES)
 async def chat_with_model(
-    model: ModelId,
     messages: Messages,
     ctx: AppCtx,
+    model: OptionalModelId = None,
     stream: Annotated[bool, Field(description="Stream, with progress notifications.")] = False,
     max_tokens: int | None = None,
     temperature: float | None = None,
@@ -111,6 +116,7 @@ async def chat_with_model(
     composed = await compose(
         app.catalog,
         app.media_limits,
+        defaults=app.chat_defaults,
         images=images,
         files=files,
         pdf_engine=pdf_engine,
@@ -139,10 +145,10 @@ async def chat_with_model(
 
 @tools.add(WRITES)
 async def chat_with_vision(
-    model: ModelId,
     messages: Messages,
     images: Images,
     ctx: AppCtx,
+    model: OptionalModelId = None,
     stream: bool = False,
     max_tokens: int | None = None,
     temperature: float | None = None,
@@ -153,6 +159,7 @@ async def chat_with_vision(
     composed = await compose(
         app.catalog,
         app.media_limits,
+        defaults=app.chat_defaults,
         images=images,
         model=model,
         messages=messages,
