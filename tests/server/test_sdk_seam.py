@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from mcp import Client
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from mcp_server_openrouter.app import AppContext, open_app
 from mcp_server_openrouter.config import Settings
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.anyio
 
 
 class Answer(BaseModel):
-    text: str
+    text: str = Field(description="What a program reads from the README, not from every tools/list.")
     note: str | None = None
 
 
@@ -41,6 +41,7 @@ def test_declared_tools_have_compact_input_and_output_schemas() -> None:
     # The SDK reads the output schema from this internal field when it lists tools.
     output = tool.fn_metadata.output_schema
     assert output is not None and "title" not in output and output["properties"]["note"] == {"type": "string"}
+    assert output["properties"]["text"] == {"type": "string"}  # output schemas go without descriptions
 
 
 async def test_the_listed_output_schema_is_the_compact_one(settings: Settings, transport: httpx.ASGITransport) -> None:

@@ -13,12 +13,30 @@ from typing import Any
 _NULL = {"type": "null"}
 
 
-def compact_schema(schema: Any) -> Any:
-    """The schema without titles and null options, with its `$defs` references inlined."""
+def compact_schema(schema: Any, *, descriptions: bool = True) -> Any:
+    """The schema without titles and null options, with its `$defs` references inlined (and without
+    descriptions, when not wanted)."""
     if isinstance(schema, dict) and isinstance(schema.get("$defs"), dict):
         definitions = schema["$defs"]
         schema = _inline({k: v for k, v in schema.items() if k != "$defs"}, definitions, depth=0)
-    return _compact(schema)
+    compacted = _compact(schema)
+    return compacted if descriptions else _without_descriptions(compacted)
+
+
+def _without_descriptions(schema: Any) -> Any:
+    if isinstance(schema, list):
+        return [_without_descriptions(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    return {
+        key: (
+            {name: _without_descriptions(sub) for name, sub in value.items()}
+            if key in ("properties", "$defs") and isinstance(value, dict)
+            else _without_descriptions(value)
+        )
+        for key, value in schema.items()
+        if not (key == "description" and isinstance(value, str))
+    }
 
 
 def _inline(schema: Any, definitions: dict[str, Any], depth: int) -> Any:

@@ -2,7 +2,8 @@
 
 `Tool.from_function` builds the input schema (`Tool.parameters`, public) and the output schema
 (`Tool.fn_metadata.output_schema`, an internal field the SDK reads live when it lists tools).
-We replace both with compact versions. If an SDK release moves that field, `compact_tool`
+We replace both with compact versions (output schemas also without descriptions: programs read
+them, and the README documents the fields). If an SDK release moves that field, `compact_tool`
 raises at start-up and `tests/server/test_sdk_seam.py` fails loudly, instead of the tool list
 silently growing past its byte budget.
 """
@@ -30,5 +31,5 @@ def declare_tool(fn: Callable[..., Any], annotations: ToolAnnotations) -> Tool:
     if metadata is None or not hasattr(metadata, "output_schema"):
         raise SDKChangedError("mcp's Tool no longer has fn_metadata.output_schema; update server/_sdk.py")
     # FuncMetadata fields are read live; results are still validated against the (full) model.
-    metadata.output_schema = compact_schema(metadata.output_schema)
+    metadata.output_schema = compact_schema(metadata.output_schema, descriptions=False)
     return tool
