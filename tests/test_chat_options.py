@@ -166,3 +166,31 @@ async def test_a_call_without_a_model_and_no_default_says_what_to_do(client: Cli
     result = await client.call_tool("chat_with_model", {"messages": "hi"})
     assert result.is_error and "`model` is missing" in text_of(result) and "OPENROUTER_DEFAULT_MODEL" in text_of(result)
     assert simulator.events_of("request") == []
+
+
+async def test_an_empty_fallback_list_turns_the_configured_fallbacks_off_for_one_call(
+    tmp_path: Path, simulator: Simulator, transport: httpx.ASGITransport
+) -> None:
+    settings = make_settings(tmp_path, fallback_models="openai/gpt-4o-mini")
+    async with Client(create_server(settings, transport=transport)) as configured:
+        result = await configured.call_tool(
+            "chat_with_model", {"messages": "hi", "model": MODEL, "fallback_models": []}
+        )
+    assert not result.is_error and "models" not in sent(simulator)
+
+
+def test_more_configured_fallbacks_than_openrouter_takes_are_refused_naming_the_setting(tmp_path: Path) -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="OPENROUTER_FALLBACK_MODELS names 4 models; at most 3"):
+        make_settings(tmp_path, fallback_models="a/b, c/d, e/f, g/h")
+
+
+def test_json_cut_short_by_max_tokens_says_to_ask_for_more_and_what_it_cost() -> None:
+    from mcp_server_openrouter.chat.result import summarize
+    from mcp_server_openrouter.client import ChatCompletion
+    from mcp_server_openrouter.errors import ReplyNotJSONError
+
+    cut = ChatCompletion(text='{"answ', finish_reason="length", model=MODEL)
+    with pytest.raises(ReplyNotJSONError, match=r"It was cut at max_tokens: ask for more\. \(openai/gpt-4o-mini"):
+        summarize(cut, MODEL, streamed=False, want_json=True)

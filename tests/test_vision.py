@@ -162,3 +162,109 @@ async def test_a_background_drawing_brings_its_images_with_the_finished_job(clie
     done = await client.call_tool("get_job_result", {"job_id": started["job_id"], "wait_seconds": 10})
     assert structured_of(done)["status"] == "done"
     assert any(isinstance(block, ImageContent) for block in done.content)
+
+
+def test_the_default_roots_never_open_the_whole_disk_when_the_server_starts_in_a_filesystem_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mcp_server_openrouter.config import Settings
+
+    home = Path.home().resolve()
+    monkeypatch.chdir("/")  # where MCP clients often start servers
+    assert Settings(_env_file=None).allowed_roots() == (home,)
+    if home.parent != Path("/"):
+        monkeypatch.chdir(home.parent)  # above home: as wide as the disk for this user
+        assert Settings(_env_file=None).allowed_roots() == (home,)
+    monkeypatch.chdir(tmp_path)
+    assert Settings(_env_file=None).allowed_roots() == (tmp_path.resolve(), home)
+
+
+def test_application_settings_under_home_are_refused_unless_allowed_by_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mcp_server_openrouter.errors import InvalidArgumentError
+    from mcp_server_openrouter.media import load_files
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    config = tmp_path / "Library" / "Application Support" / "Claude" / "claude_desktop_config.json"
+    config.parent.mkdir(parents=True)
+    config.write_text('{"mcpServers": {}}')
+    with pytest.raises(InvalidArgumentError, match=r"inside ~/Library, where applications keep their settings"):
+        load_files([str(config)], roots=[tmp_path], max_bytes=1 << 20)
+    (allowed,) = load_files([str(config)], roots=[config.parent], max_bytes=1 << 20)
+    assert allowed.kind == "text"
+
+
+async def test_a_text_file_holding_an_api_key_is_not_sent(client: Client, simulator: Simulator, tmp_path: Path) -> None:
+    (tmp_path / "work" / "notes.txt").write_text("deploy with OPENROUTER_API_KEY=sk-or-v1-" + "ab12" * 16)
+    result = await client.call_tool(
+        "chat_with_model", {"model": VISION, "messages": "hi", "files": [str(tmp_path / "work" / "notes.txt")]}
+    )
+    assert result.is_error and "looks like an OpenRouter API key" in text_of(result)
+    assert "ab12ab12" not in text_of(result) and chats(simulator) == []
+
+
+async def test_a_fallback_that_cannot_see_is_left_out_of_a_vision_request_with_a_note(
+    client: Client, simulator: Simulator, tmp_path: Path
+) -> None:
+    (tmp_path / "work" / "a.png").write_bytes(png())
+    answer = structured_of(
+        await client.call_tool(
+            "chat_with_vision",
+            {
+                "model": VISION,
+                "messages": "hi",
+                "images": [str(tmp_path / "work" / "a.png")],
+                "max_tokens": 20,
+            },
+        )
+    )
+    assert answer["status"] == "done"
+    with_fallbacks = await client.call_tool(
+        "chat_with_model",
+        {
+            "model": VISION,
+            "messages": "hi",
+            "images": [str(tmp_path / "work" / "a.png")],
+            "fallback_models": [TEXT_ONLY, "openai/gpt-4o"],
+        },
+    )
+    assert chats(simulator)[-1]["models"] == [VISION, "openai/gpt-4o"]
+    assert any(TEXT_ONLY in note for note in structured_of(with_fallbacks)["notes"])
+
+
+async def test_a_drawn_reply_is_not_answered_from_the_response_cache_without_its_images(
+    client: Client, simulator: Simulator
+) -> None:
+    ask = {"model": DRAWS, "messages": "Draw", "modalities": ["image", "text"], "temperature": 0, "cache": True}
+    first = await client.call_tool("chat_with_model", ask)
+    second = await client.call_tool("chat_with_model", ask)
+    assert all(any(isinstance(b, ImageContent) for b in r.content) for r in (first, second))
+    assert structured_of(second)["cached"] is False and len(chats(simulator)) == 2
+
+
+@pytest.mark.parametrize(
+    ("arguments", "words"),
+    [
+        ({"pdf_engine": 5}, "`pdf_engine` must be one of: pdf-text, mistral-ocr, native"),
+        ({"pdf_engine": "ocr"}, "`pdf_engine` must be one of: pdf-text, mistral-ocr, native"),
+        ({"modalities": "image"}, "`modalities` must be a non-empty list of strings"),
+        ({"modalities": ["video"]}, "`modalities[]` must be one of: text, image"),
+        ({"system": 3}, "`system` must be a non-empty string"),
+        ({"frequency_penalty": 5}, "`frequency_penalty` must be between -2 and 2"),
+        ({"save_images": "yes"}, "`save_images` must be true or false"),
+        ({"require_parameters": "no"}, "`require_parameters` must be true or false"),
+        ({"fallback_models": "a/b"}, "`fallback_models` must be a non-empty list of strings"),
+    ],
+)
+async def test_odd_arguments_get_our_messages_not_pydantics(
+    client: Client, simulator: Simulator, arguments: dict[str, Any], words: str
+) -> None:
+    result = await client.call_tool("chat_with_model", {"model": VISION, "messages": "hi", **arguments})
+    assert result.is_error and words in text_of(result) and "pydantic" not in text_of(result)
+    assert chats(simulator) == []
+
+
+async def test_chat_with_vision_without_an_image_is_refused(client: Client, simulator: Simulator) -> None:
+    result = await client.call_tool("chat_with_vision", {"model": VISION, "messages": "hi", "images": []})
+    assert result.is_error and "`images` is empty" in text_of(result) and chats(simulator) == []

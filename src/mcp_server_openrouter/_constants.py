@@ -45,3 +45,5 @@ DEFAULT_MAX_IMAGE_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_IMAGE_SIDE = 4096
 # Local files other than images (PDF, text, audio) larger than this are refused.
 DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024
+# OpenRouter's `models` fallbacks: tried in order after the model.
+MAX_FALLBACK_MODELS = 3

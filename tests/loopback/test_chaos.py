@@ -75,7 +75,7 @@ async def test_many_calls_with_random_faults_each_end_with_a_reply_or_a_clear_er
         foreground_timeout_seconds=0.15,
     )
     outcomes: list[str] = []
-    tasks_before = len(asyncio.all_tasks())
+    tasks_before = asyncio.all_tasks()
 
     async def one(index: int, app: AppContext) -> None:
         request = ChatRequest.create(model=MODELS[index % 3], messages=f"call {index}", max_tokens=60)
@@ -112,9 +112,17 @@ async def test_many_calls_with_random_faults_each_end_with_a_reply_or_a_clear_er
             transport: Any = app.client._http._transport
             pool = transport._pool  # httpcore's pool: what is still held open
             assert all(connection.is_idle() or connection.is_closed() for connection in pool.connections)
-    await asyncio.sleep(0)  # let the loop drop tasks that finished as the app closed
+    for _ in range(5):  # let the loop drop tasks that finished as the app closed
+        await asyncio.sleep(0)
     assert len(outcomes) == CALLS
     assert outcomes.count("done") >= CALLS // 4, outcomes  # faults are not the only outcome
     assert len(set(outcomes)) >= 4, outcomes  # and the faults did play out
-    assert len(asyncio.all_tasks()) <= tasks_before
+    # The loop's own finalisers of async generators that httpx leaves to the garbage collector
+    # (`async_generator_athrow`) are not tasks of ours; they end on the loop's next turns.
+    left = [
+        task
+        for task in asyncio.all_tasks() - tasks_before
+        if not task.done() and type(task.get_coro()).__name__ != "async_generator_athrow"
+    ]
+    assert left == [], [task.get_coro() for task in left]
     assert "an error without a message" not in outcomes

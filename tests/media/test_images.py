@@ -241,3 +241,15 @@ def test_image_colours_survive_passing_through(tmp_path: Path) -> None:
 def _near(pixel: object, color: tuple[int, int, int], tolerance: int = 60) -> bool:
     assert isinstance(pixel, tuple)
     return all(abs(int(a) - b) <= tolerance for a, b in zip(pixel, color, strict=True))
+
+
+def test_a_huge_image_that_only_decodes_whole_is_refused_before_decoding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mcp_server_openrouter.media import images
+
+    # Stands in for a 13000×13000 PNG (a few hundred KB that decode to 1.6 GB): the cap, made small.
+    monkeypatch.setattr(images, "MAX_DECODED_PIXELS", 100 * 60 - 1)
+    (tmp_path / "wide.png").write_bytes(png(100, 60))
+    with pytest.raises(InvalidArgumentError, match=r"is 100×60 pixels, more than .* can be decoded safely"):
+        load_images([str(tmp_path / "wide.png")], roots=[tmp_path], max_bytes=10_000_000, max_side=50)

@@ -11,7 +11,7 @@ request goes out as it is: a check must never be the reason a call fails.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from mcp_server_openrouter.catalog.model import Model
 from mcp_server_openrouter.catalog.service import CatalogService
@@ -58,11 +58,12 @@ async def check_request(
         return request, []
     models = list(snapshot.catalog.models)
     _check_modalities(request, model, models, inputs)
+    request, fallback_notes = _fitting_fallbacks(request, snapshot.catalog.get, inputs)
     missing = {
         field: name for field, name in parameter_names(request).items() if name not in model.supported_parameters
     }
     if not missing:
-        return request, []
+        return request, fallback_notes
     if require_parameters:
         field, name = next(iter(missing.items()))
         able = _suggest(models, model, lambda m: name in m.supported_parameters)
@@ -71,7 +72,29 @@ async def check_request(
             f"{able or 'none found'}. Or pass require_parameters=false to send the request without it."
         )
     dropped = request.model_copy(update=dict.fromkeys(missing))
-    return dropped, [f"{model.id} does not support {', '.join(missing)}: left out of the request"]
+    return dropped, [*fallback_notes, f"{model.id} does not support {', '.join(missing)}: left out of the request"]
+
+
+def _fitting_fallbacks(
+    request: ChatRequest, lookup: Callable[[str], Model | None], inputs: set[str]
+) -> tuple[ChatRequest, list[str]]:
+    """Fallbacks that cannot take the request's inputs or give its outputs are left out, with a note:
+    a vision request must not land on a text-only model because the first one was busy."""
+    if not request.models:
+        return request, []
+    outputs = set(request.modalities or ())
+    kept, notes = [request.models[0]], []
+    for fallback in request.models[1:]:
+        found = lookup(fallback)
+        if found is None or (inputs <= set(found.input_modalities) and outputs <= set(found.output_modalities)):
+            kept.append(fallback)
+        else:
+            notes.append(
+                f"fallback {fallback} cannot take this request ({', '.join(sorted(inputs | outputs))}): left out"
+            )
+    if len(kept) == len(request.models):
+        return request, []
+    return request.model_copy(update={"models": kept if len(kept) > 1 else None}), notes
 
 
 def _check_modalities(request: ChatRequest, model: Model, models: list[Model], inputs: set[str]) -> None:

@@ -11,7 +11,9 @@ from typing import Any
 
 import anyio
 
+from mcp_server_openrouter import _validate as v
 from mcp_server_openrouter import media
+from mcp_server_openrouter._redact import redact
 from mcp_server_openrouter.catalog.service import CatalogService
 from mcp_server_openrouter.chat.capabilities import check_request
 from mcp_server_openrouter.chat.request import ChatRequest, build_request, normalize_messages
@@ -43,7 +45,10 @@ class ChatDefaults:
                     "or set OPENROUTER_DEFAULT_MODEL."
                 )
             arguments["model"] = self.model
-        if arguments.get("fallback_models") is None and self.fallbacks:
+        given = arguments.get("fallback_models")
+        if given == []:  # an explicit "no fallbacks", even when some are configured
+            arguments["fallback_models"] = None
+        elif given is None and self.fallbacks:
             arguments["fallback_models"] = list(self.fallbacks)
 
 
@@ -70,7 +75,8 @@ async def compose(
     if images is not None or files is not None:
         normalize_messages(arguments.get("messages"))  # a bad message list is reported before any file is read
         attachments = await anyio.to_thread.run_sync(_load, limits, images, files)
-    engine = pdf_engine if pdf_engine is None or isinstance(pdf_engine, str) else str(pdf_engine)
+        _refuse_keys(attachments)
+    engine = None if pdf_engine is None else v.one_of(pdf_engine, "pdf_engine", media.PDF_ENGINES)
     plugin = media.file_parser_plugin(attachments, engine)
     if attachments:
         arguments["messages"] = media.attach(normalize_messages(arguments["messages"]), attachments)
@@ -95,3 +101,14 @@ def _load(limits: MediaLimits, images: object, files: object) -> list[media.Atta
         max_image_side=limits.max_image_side,
     )
     return loaded
+
+
+def _refuse_keys(attachments: Sequence[media.Attachment]) -> None:
+    """A text file holding an API key (ours, or any `sk-or-…`) is never sent to a model."""
+    for attachment in attachments:
+        text = attachment.part.get("text")
+        if attachment.kind == "text" and isinstance(text, str) and redact(text) != text:
+            raise InvalidArgumentError(
+                f"{attachment.source} holds what looks like an OpenRouter API key, so it is not sent to a model. "
+                "Remove the key from a copy of the file and attach that."
+            )

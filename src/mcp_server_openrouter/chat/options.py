@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from mcp_server_openrouter import _constants as c
 from mcp_server_openrouter import _validate as v
 from mcp_server_openrouter.errors import InvalidArgumentError
 
 PROVIDER_SORTS = ("price", "throughput", "latency")
 REASONING_EFFORTS = ("minimal", "low", "medium", "high")
 TOOL_CHOICES = ("auto", "none", "required")
-MAX_FALLBACKS = 3
+MAX_FALLBACKS = c.MAX_FALLBACK_MODELS
 _PRICE_KEYS = ("prompt", "completion", "request", "image")
 
 

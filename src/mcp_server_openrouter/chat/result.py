@@ -17,6 +17,7 @@ from mcp_server_openrouter.chat.extras import (
     parsed_json,
     tool_calls_of,
 )
+from mcp_server_openrouter.errors import ReplyNotJSONError
 
 if TYPE_CHECKING:
     from mcp_server_openrouter.client import ChatCompletion
@@ -100,7 +101,7 @@ def summarize(
     if not text and completion.refusal:
         text = f"[refused] {completion.refusal}"
     images = images_of(completion.images)
-    return ChatResult(
+    result = ChatResult(
         text=text,
         model=completion.model or requested_model,
         requested_model=requested_model,
@@ -121,7 +122,18 @@ def summarize(
         tool_calls=tool_calls_of(completion.tool_calls) or None,
         reasoning=completion.reasoning if with_reasoning else None,
         citations=citations_of(completion.annotations) or None,
-        parsed=parsed_json(text) if want_json and text else None,
         images=[ImageOut(mime_type=mime, bytes=len(data) * 3 // 4) for mime, data in images] or None,
         image_data=images,
     )
+    if want_json and text:
+        result.parsed = _parsed(result)
+    return result
+
+
+def _parsed(result: ChatResult) -> Any:
+    """The reply as JSON; if it is not, the error says what the reply cost and, if cut short, why."""
+    try:
+        return parsed_json(result.text)
+    except ReplyNotJSONError as exc:
+        cut = " It was cut at max_tokens: ask for more." if result.finish_reason == "length" else ""
+        raise ReplyNotJSONError(f"{exc}{cut} ({result.footer()})", partial_text=exc.partial_text) from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import aclosing
 from typing import TYPE_CHECKING
 
 from mcp_server_openrouter import _constants as c
@@ -65,8 +66,11 @@ async def _run_stream(
     on_wait: OnWait,
     on_settled: Callable[[], None] | None,
 ) -> ChatResult:
-    async with client.stream_chat(request.body(), on_wait=on_wait) as chat_stream:
-        async for event in chat_stream.events():
+    async with (
+        client.stream_chat(request.body(), on_wait=on_wait) as chat_stream,
+        aclosing(chat_stream.events()) as events,  # closed now, also when cancelled mid-stream
+    ):
+        async for event in events:
             if isinstance(event, KeepAlive):
                 if reporter is not None:
                     await reporter.keep_alive(request.model)

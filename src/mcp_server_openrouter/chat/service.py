@@ -104,6 +104,8 @@ class ChatService:
             return None
 
     async def _store(self, key: str, result: ChatResult) -> None:
+        if result.image_data:
+            return  # the cache keeps JSON, not pixels: a hit would lack the images the reply had
         try:
             await self.responses.put(key, result.requested_model, result.model_dump(mode="json", exclude={"cached"}))
         except Exception as exc:

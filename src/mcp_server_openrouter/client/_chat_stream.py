@@ -11,7 +11,7 @@ decoded — is recorded as the accumulator's `broken` reason, and `completion()`
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from typing import Protocol
 
 import anyio
@@ -71,7 +71,7 @@ class ChatStream:
         self._lines = LineSplitter(max_line_chars)
         self.accumulator = StreamAccumulator()
 
-    async def events(self) -> AsyncIterator[StreamEvent]:
+    async def events(self) -> AsyncGenerator[StreamEvent, None]:
         decoder = SSEDecoder()
         ended = False
         while not ended and not self.accumulator.done:

@@ -389,9 +389,8 @@ class OpenRouterClient:
             if "text/event-stream" not in response.headers.get("content-type", ""):
                 raise await not_a_stream(response, now=self._clock())
             generation_id = response.headers.get("x-generation-id")
-            stream = ChatStream(
-                BodyText(response), meter, generation_id=generation_id, deadline=deadline, max_seconds=limit
-            )
+            text = BodyText(response)
+            stream = ChatStream(text, meter, generation_id=generation_id, deadline=deadline, max_seconds=limit)
             try:
                 yield stream
             except BaseException as exc:
@@ -399,6 +398,8 @@ class OpenRouterClient:
                 raise
             finally:
                 stream._settle(meter)
+                with anyio.CancelScope(shield=True):
+                    await text.aclose()
 
     async def list_models(self) -> list[dict[str, Any]]:
         """GET /models?output_modalities=all: every model, whatever it outputs."""

@@ -36,6 +36,13 @@ class BodyText:
         self._pieces = response.aiter_text()
         self._encoding = response.headers.get("content-encoding", "")
 
+    async def aclose(self) -> None:
+        """Close httpx's generators now (left to the garbage collector, their finalisers run as
+        stray tasks after the call has ended)."""
+        close = getattr(self._pieces, "aclose", None)  # typed an iterator; an async generator in fact
+        if close is not None:
+            await close()
+
     async def read(self) -> str | None:
         import httpx
 

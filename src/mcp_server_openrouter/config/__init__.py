@@ -317,6 +317,14 @@ class Settings(BaseSettings):
                 raise ValueError(problem)
         return value
 
+    @field_validator("fallback_models")
+    @classmethod
+    def _at_most_three_fallbacks(cls, value: str) -> str:
+        models = [model for model in value.split(",") if model.strip()]
+        if len(models) > c.MAX_FALLBACK_MODELS:
+            raise ValueError(f"OPENROUTER_FALLBACK_MODELS names {len(models)} models; at most {c.MAX_FALLBACK_MODELS}")
+        return value
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_level(cls, value: object) -> object:
@@ -343,10 +351,19 @@ class Settings(BaseSettings):
         return tuple(model.strip() for model in self.fallback_models.split(",") if model.strip())
 
     def allowed_roots(self) -> tuple[Path, ...]:
-        """The directories local files may be read from, resolved (default: working dir and home)."""
+        """The directories local files may be read from, resolved.
+
+        By default the home directory, and the working directory unless it is a filesystem root or
+        above home (MCP clients often start servers in `/`: that must not open the whole disk).
+        """
         raw = [part for part in self.allowed_dirs.split(os.pathsep) if part.strip()]
-        chosen = [Path(part.strip()).expanduser() for part in raw] or [Path.cwd(), Path.home()]
-        return tuple(dict.fromkeys(path.resolve() for path in chosen))
+        if raw:
+            chosen = [Path(part.strip()).expanduser().resolve() for part in raw]
+        else:
+            home, cwd = Path.home().resolve(), Path.cwd().resolve()
+            too_wide = cwd == Path(cwd.anchor) or cwd in home.parents
+            chosen = [home] if too_wide else [cwd, home]
+        return tuple(dict.fromkeys(chosen))
 
     def key(self) -> str | None:
         return self.api_key.get_secret_value() if self.api_key is not None else None

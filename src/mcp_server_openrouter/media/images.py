@@ -147,6 +147,10 @@ def _fit(image: Image, data: bytes, mime: str, max_bytes: int, max_side: int) ->
     return encoded, sent_mime, changes
 
 
+MAX_DECODED_PIXELS = 50_000_000
+"""The most pixels an image other than JPEG may have to be downscaled (decoded whole, ~4 bytes each)."""
+
+
 def _orientation(image: Image, mime: str) -> int:
     """The EXIF orientation (1 = upright). Only JPEG and WebP are asked: a PNG would be decoded to tell."""
     if mime not in ("image/jpeg", "image/webp"):
@@ -163,6 +167,13 @@ def _shrunk(
     from PIL import ImageOps
 
     scale = min(1.0, max_side / max(upright))
+    if image.format != "JPEG" and image.width * image.height > MAX_DECODED_PIXELS:
+        # Only JPEG can be decoded at a fraction of its size; anything else this large would sit in
+        # memory whole (a 480 KB PNG of 13000×13000 takes 1.6 GB), so it is refused before decoding.
+        raise _CannotFit(
+            f"is {image.width}×{image.height} pixels, more than {MAX_DECODED_PIXELS // 1_000_000} megapixels "
+            "can be decoded safely here; send a smaller image (or a JPEG)."
+        )
     if image.format == "JPEG" and scale < 1:
         # Let the JPEG decoder scale by 1/2, 1/4 or 1/8 on the way in (never below the target):
         # a 50-megapixel photo then never sits in memory at full size.

@@ -96,12 +96,35 @@ def _check_inside(resolved: Path, roots: Sequence[Path], home: Path, label: str,
             f"Copy the file into one of them, or add its directory to {SETTING} "
             f"(separated by {os.pathsep!r})."
         )
+    private = _private_part(resolved, root, home)
+    if private:
+        raise InvalidArgumentError(
+            f"{label}: {where} is inside ~/{private}, where applications keep their settings and keys "
+            f"(Claude Desktop's configuration may hold the API key); it is read only when {SETTING} names a "
+            "directory inside it. Copy the file somewhere else, or allow that directory."
+        )
     hidden = _hidden_part(resolved, root) or _hidden_part(resolved, home)
     if hidden:
         raise InvalidArgumentError(
             f"{label}: {where} is inside {hidden!r}, a hidden (dot) file or directory; those are never read, "
             f"even under {SETTING} (they hold keys and credentials). Copy the file somewhere visible."
         )
+
+
+# Directories under home where applications keep settings, caches and keys (macOS, Windows).
+_PRIVATE_UNDER_HOME = ("Library", "AppData")
+
+
+def _private_part(path: Path, root: Path, home: Path) -> str | None:
+    """The private directory under home that `path` is in, unless the allowed root is inside it."""
+    try:
+        first = path.relative_to(home).parts[:1]
+    except ValueError:
+        return None
+    if not first or first[0] not in _PRIVATE_UNDER_HOME:
+        return None
+    private = home / first[0]
+    return None if root == private or private in root.parents else first[0]
 
 
 def _hidden_part(path: Path, base: Path) -> str | None:

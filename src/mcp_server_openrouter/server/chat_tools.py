@@ -8,9 +8,11 @@ from typing import Annotated
 from mcp.types import CallToolResult, ImageContent
 from pydantic import Field, WithJsonSchema
 
+from mcp_server_openrouter import _validate as v
 from mcp_server_openrouter.chat import ChatAnswer
 from mcp_server_openrouter.chat.compose import Composed, compose
 from mcp_server_openrouter.chat.extras import ToolCall
+from mcp_server_openrouter.errors import InvalidArgumentError
 from mcp_server_openrouter.server._tooling import WRITES, AppCtx, ToolSet, app_of, result
 
 tools = ToolSet()
@@ -73,7 +75,15 @@ Tools = Annotated[
 ToolChoice = Annotated[
     object | None, _described({}, 'auto, none, required, or {"type": "function", "function": {"name": …}}.')
 ]
-Penalty = Annotated[float | None, Field(ge=-2, le=2)]
+# Checked by our validators too (pydantic's messages carry links to its docs, and a loose "yes" is no bool).
+Penalty = Annotated[object | None, WithJsonSchema({"type": "number"})]
+SystemPrompt = Annotated[object | None, WithJsonSchema({"type": "string"})]
+PdfEngine = Annotated[object | None, _described({"type": "string"}, "pdf-text, mistral-ocr or native.")]
+Modalities = Annotated[
+    object | None, _described({"type": "array", "items": {"type": "string"}}, '["image", "text"] asks for images.')
+]
+SaveImages = Annotated[object, _described({"type": "boolean"}, "Also save returned images to the data dir.")]
+RequireParameters = Annotated[object, _described({"type": "boolean"}, "false: drop options the model lacks.")]
 _SOURCES = "Each a path, URL, base64 or data URL, or {data, type: path|url|base64}."
 Images = Annotated[
     object | None, _described({"type": "array"}, f"Images, attached to the last user message. {_SOURCES}")
@@ -94,7 +104,7 @@ async def chat_with_model(
     seed: int | None = None,
     cache: Annotated[bool | None, Field(description="Reuse an identical reply (temperature 0 or seed).")] = None,
     background: Annotated[bool, Field(description="Return a job_id at once; see get_job_result.")] = False,
-    system: str | None = None,
+    system: SystemPrompt = None,
     fallback_models: ModelList = None,
     provider: Provider = None,
     reasoning: Reasoning = None,
@@ -106,10 +116,10 @@ async def chat_with_model(
     presence_penalty: Penalty = None,
     images: Images = None,
     files: Files = None,
-    pdf_engine: Annotated[str | None, Field(description="pdf-text, mistral-ocr or native.")] = None,
-    modalities: Annotated[list[str] | None, Field(description='["image", "text"] asks for images.')] = None,
-    save_images: Annotated[bool, Field(description="Also save returned images to the data dir.")] = False,
-    require_parameters: Annotated[bool, Field(description="false: drop options the model lacks.")] = True,
+    pdf_engine: PdfEngine = None,
+    modalities: Modalities = None,
+    save_images: SaveImages = False,
+    require_parameters: RequireParameters = True,
 ) -> Annotated[CallToolResult, ChatAnswer]:
     """Chat with any OpenRouter model; returns the reply, tokens and cost in USD."""
     app = app_of(ctx)
@@ -120,7 +130,7 @@ async def chat_with_model(
         images=images,
         files=files,
         pdf_engine=pdf_engine,
-        require_parameters=require_parameters,
+        require_parameters=v.boolean(require_parameters, "require_parameters"),
         modalities=modalities,
         model=model,
         messages=messages,
@@ -140,7 +150,8 @@ async def chat_with_model(
         frequency_penalty=frequency_penalty,
         presence_penalty=presence_penalty,
     )
-    return await _run(ctx, composed, stream=stream, cache=cache, background=background, save_images=save_images)
+    saving = v.boolean(save_images, "save_images")
+    return await _run(ctx, composed, stream=stream, cache=cache, background=background, save_images=saving)
 
 
 @tools.add(WRITES)
@@ -155,6 +166,10 @@ async def chat_with_vision(
     background: bool = False,
 ) -> Annotated[CallToolResult, ChatAnswer]:
     """Ask a vision model about images (paths, URLs or base64); chat_with_model takes images too."""
+    if not images:
+        raise InvalidArgumentError(
+            "`images` is empty: chat_with_vision needs at least one image (a path, URL or base64)."
+        )
     app = app_of(ctx)
     composed = await compose(
         app.catalog,
