@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 import pytest
 
 from mcp_server_openrouter.app import AppContext, open_app
@@ -113,7 +114,7 @@ async def test_many_calls_with_random_faults_each_end_with_a_reply_or_a_clear_er
             pool = transport._pool  # httpcore's pool: what is still held open
             assert all(connection.is_idle() or connection.is_closed() for connection in pool.connections)
     for _ in range(5):  # let the loop drop tasks that finished as the app closed
-        await asyncio.sleep(0)
+        await anyio.lowlevel.checkpoint()
     assert len(outcomes) == CALLS
     assert outcomes.count("done") >= CALLS // 4, outcomes  # faults are not the only outcome
     assert len(set(outcomes)) >= 4, outcomes  # and the faults did play out

@@ -96,19 +96,21 @@ class ProgressReporter:
 
     async def keep_alive(self, model: str) -> None:
         """A keep-alive: the upstream is working, so progress climbs part of the way to the next token."""
-        self._waits += 1
-        value = self.estimate + MARGIN * (1 - 1 / (self._waits + 1))
-        await self._maybe_send(value, self._message or f"waiting for {model}…")
+        await self._maybe_send(self._one_more_wait(), self._message or f"waiting for {model}…")
 
     async def notice(self, message: str) -> None:
         """A wait the caller should hear about (queued, paced, retrying): sent past the throttle.
 
         Like a keep-alive, it climbs part of the way to the next token, so progress still increases.
         """
-        self._waits += 1
-        value = self.estimate + MARGIN * (1 - 1 / (self._waits + 1))
+        value = self._one_more_wait()
         if self.last_sent is None or value > self.last_sent:
             await self._send(value, message)
+
+    def _one_more_wait(self) -> float:
+        """The value after one more wait (keep-alive or notice): part of the way to the next token."""
+        self._waits += 1
+        return self.estimate + MARGIN * (1 - 1 / (self._waits + 1))
 
     async def finish(self, completion_tokens: int | None) -> None:
         """The exact count arrived: send it, past the throttle, if it is above what was sent."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, cast
+from typing import cast, get_args
 
 from pydantic import BaseModel, Field
 
@@ -12,14 +12,14 @@ from mcp_server_openrouter.jobs.job import JobStatus
 from mcp_server_openrouter.jobs.pages import split_pages
 from mcp_server_openrouter.storage import JobRecord
 
-_STATUSES = ("queued", "running", "done", "failed", "cancelled")
+_STATUSES = get_args(JobStatus)
 
 
 class JobResult(BaseModel):
     """A job's status, one page of its text, and when done what the reply cost."""
 
     job_id: str
-    status: Literal["queued", "running", "done", "failed", "cancelled"]
+    status: JobStatus
     requested_model: str
     elapsed_seconds: float
     text: str = Field(description="This page of the reply (or of the text so far).")

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 from mcp.types import CallToolResult, ImageContent
 from pydantic import Field, WithJsonSchema
 
 from mcp_server_openrouter import _validate as v
 from mcp_server_openrouter.chat import ChatAnswer
-from mcp_server_openrouter.chat.compose import Composed, compose
+from mcp_server_openrouter.chat.compose import compose
 from mcp_server_openrouter.chat.extras import ToolCall
 from mcp_server_openrouter.errors import InvalidArgumentError
 from mcp_server_openrouter.server._tooling import WRITES, AppCtx, ToolSet, app_of, result
@@ -122,11 +122,12 @@ async def chat_with_model(
     require_parameters: RequireParameters = True,
 ) -> Annotated[CallToolResult, ChatAnswer]:
     """Chat with any OpenRouter model; returns the reply, tokens and cost in USD."""
-    app = app_of(ctx)
-    composed = await compose(
-        app.catalog,
-        app.media_limits,
-        defaults=app.chat_defaults,
+    return await _chat(
+        ctx,
+        stream=stream,
+        cache=cache,
+        background=background,
+        save_images=v.boolean(save_images, "save_images"),
         images=images,
         files=files,
         pdf_engine=pdf_engine,
@@ -150,8 +151,6 @@ async def chat_with_model(
         frequency_penalty=frequency_penalty,
         presence_penalty=presence_penalty,
     )
-    saving = v.boolean(save_images, "save_images")
-    return await _run(ctx, composed, stream=stream, cache=cache, background=background, save_images=saving)
 
 
 @tools.add(WRITES)
@@ -170,27 +169,31 @@ async def chat_with_vision(
         raise InvalidArgumentError(
             "`images` is empty: chat_with_vision needs at least one image (a path, URL or base64)."
         )
-    app = app_of(ctx)
-    composed = await compose(
-        app.catalog,
-        app.media_limits,
-        defaults=app.chat_defaults,
+    return await _chat(
+        ctx,
+        stream=stream,
+        cache=None,
+        background=background,
+        save_images=False,
         images=images,
         model=model,
         messages=messages,
         max_tokens=max_tokens,
         temperature=temperature,
     )
-    return await _run(ctx, composed, stream=stream, cache=None, background=background, save_images=False)
 
 
-async def _run(
-    ctx: AppCtx, composed: Composed, *, stream: bool, cache: bool | None, background: bool, save_images: bool
+async def _chat(
+    ctx: AppCtx, *, stream: bool, cache: bool | None, background: bool, save_images: bool, **arguments: Any
 ) -> CallToolResult:
+    """One chat call of either tool: compose the request (options, files, checks), then run it."""
+    app = app_of(ctx)
+    composed = await compose(app.catalog, app.media_limits, defaults=app.chat_defaults, **arguments)
+
     async def on_progress(progress: float, total: float | None, message: str) -> None:
         await ctx.report_progress(progress, total, message)
 
-    answer = await app_of(ctx).calls.call(
+    answer = await app.calls.call(
         composed.request,
         stream=stream,
         cache=cache,
