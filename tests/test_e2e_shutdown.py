@@ -27,7 +27,7 @@ from anyio.abc import Process
 from mcp_server_openrouter.simulator import Fault, Simulator
 from mcp_server_openrouter.simulator._app import Event
 
-from .test_e2e_stdio import server_command, server_env
+from .test_e2e_stdio import initialize_request, server_command, server_env
 
 pytestmark = pytest.mark.anyio
 posix_signals = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
@@ -108,18 +108,7 @@ async def streaming(loopback: tuple[Simulator, str], tmp_path: Path) -> AsyncIte
     command, args = server_command()
     async with await anyio.open_process([command, *args], env=server_env(base_url, tmp_path), cwd=tmp_path) as process:
         server = RawServer(process)
-        await server.send(
-            {
-                "jsonrpc": "2.0",
-                "id": 1,
-                "method": "initialize",
-                "params": {
-                    "protocolVersion": "2025-06-18",
-                    "capabilities": {},
-                    "clientInfo": {"name": "shutdown-test", "version": "0"},
-                },
-            }
-        )
+        await server.send(initialize_request("shutdown-test"))
         await server.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
         await server.send(streamed_call())
         with anyio.fail_after(20):

@@ -8,7 +8,7 @@ import shutil
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import anyio
 import pytest
@@ -43,6 +43,20 @@ def server_env(base_url: str, tmp_path: Path, key: str | None = FAKE_KEY) -> dic
     if key is not None:
         env["OPENROUTER_API_KEY"] = key
     return env
+
+
+def initialize_request(client_name: str) -> dict[str, Any]:
+    """The first JSON-RPC message of a hand-written client."""
+    return {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": "2025-06-18",
+            "capabilities": {},
+            "clientInfo": {"name": client_name, "version": "0"},
+        },
+    }
 
 
 @pytest.fixture
@@ -163,16 +177,7 @@ async def test_stdout_carries_nothing_but_json_rpc_for_a_whole_session(
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), **server_env(loopback[1], tmp_path)}
     env["OPENROUTER_MCP_LOG_LEVEL"] = "DEBUG"  # as noisy as it gets: logs must still stay off stdout
     requests = [
-        {
-            "jsonrpc": "2.0",
-            "id": 1,
-            "method": "initialize",
-            "params": {
-                "protocolVersion": "2025-06-18",
-                "capabilities": {},
-                "clientInfo": {"name": "raw-test", "version": "0"},
-            },
-        },
+        initialize_request("raw-test"),
         {"jsonrpc": "2.0", "method": "notifications/initialized"},
         {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
         {
