@@ -32,6 +32,7 @@ DEFAULT_PROGRESS_INTERVAL_SECONDS = 0.25
 
 MODEL_CACHE_FILENAME = "openrouter_model_cache.json"
 RESPONSE_CACHE_FILENAME = "openrouter_responses.sqlite3"
+USAGE_LEDGER_FILENAME = "usage.sqlite3"
 CREDITS_URL = "https://openrouter.ai/settings/credits"
 KEYS_URL = "https://openrouter.ai/settings/keys"
 

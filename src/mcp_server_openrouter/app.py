@@ -4,8 +4,10 @@ the stores and the background work.
 `open_app` builds it for the MCP server's lifespan and for CLI commands alike. The client
 (and httpx with it) is created lazily, so the server answers `initialize` without either;
 `warm_up` builds it in the background once the session has started, so the first tool call
-is as fast as the rest. Background work (client warm-up, chat jobs; cost reconciliation later)
-runs in the app's task group and ends with it, closing any upstream stream.
+is as fast as the rest. Background work (client warm-up, chat jobs, settling costs the replies
+did not carry) runs in the app's task group and ends with it, closing any upstream stream.
+Every chat request the client sends is written to the usage ledger by `usage` (the client's
+metering hook).
 """
 
 from __future__ import annotations
@@ -23,17 +25,20 @@ from anyio.abc import TaskGroup
 from mcp_server_openrouter.catalog.service import CatalogService
 from mcp_server_openrouter.chat.compose import ChatDefaults, MediaLimits
 from mcp_server_openrouter.chat.service import ChatService
+from mcp_server_openrouter.client import key_id
 from mcp_server_openrouter.config import Settings
 from mcp_server_openrouter.jobs import ChatCalls, JobManager, page_chars
-from mcp_server_openrouter.storage import CatalogStore, JobStore, ResponseStore
+from mcp_server_openrouter.storage import CatalogStore, JobStore, ResponseStore, UsageLedger
 from mcp_server_openrouter.storage.catalog_file import CatalogFile
 from mcp_server_openrouter.storage.jobs import MemoryJobStore
+from mcp_server_openrouter.storage.ledger import SQLiteLedger
 from mcp_server_openrouter.storage.responses import SQLiteResponseStore
+from mcp_server_openrouter.usage.recorder import UsageRecorder
 
 if TYPE_CHECKING:
     import httpx
 
-    from mcp_server_openrouter.client import OpenRouterClient
+    from mcp_server_openrouter.client import OnRequest, OpenRouterClient
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +46,10 @@ logger = logging.getLogger(__name__)
 WARM_UP_IDLE_SECONDS = 0.1
 
 
-def build_client(settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> OpenRouterClient:
-    """The upstream client for these settings (imports httpx)."""
+def build_client(
+    settings: Settings, transport: httpx.AsyncBaseTransport | None = None, on_request: OnRequest | None = None
+) -> OpenRouterClient:
+    """The upstream client for these settings (imports httpx); `on_request` meters every request."""
     from mcp_server_openrouter.client._http import OpenRouterClient, attribution_headers
 
     return OpenRouterClient(
@@ -57,6 +64,7 @@ def build_client(settings: Settings, transport: httpx.AsyncBaseTransport | None 
         max_stream_seconds=settings.max_stream_seconds or None,
         default_headers=attribution_headers(settings.app_url, settings.app_title),
         transport=transport,
+        on_request=on_request,
     )
 
 
@@ -67,11 +75,14 @@ class AppContext:
     settings: Settings
     catalog_store: CatalogStore
     responses: ResponseStore
+    ledger: UsageLedger
     job_store: JobStore = field(default_factory=MemoryJobStore)
     catalog: CatalogService = field(init=False)
     chat: ChatService = field(init=False)
     jobs: JobManager = field(init=False)
     calls: ChatCalls = field(init=False)
+    usage: UsageRecorder = field(init=False)
+    key_id: str = field(init=False)
     media_limits: MediaLimits = field(init=False)
     chat_defaults: ChatDefaults = field(init=False)
     transport: httpx.AsyncBaseTransport | None = None
@@ -86,6 +97,8 @@ class AppContext:
 
     def __post_init__(self) -> None:
         settings = self.settings
+        self.key_id = key_id(settings.key())
+        self.usage = UsageRecorder(self.ledger, client_for=self._client_for, tasks=self.tasks, clock=self.clock)
         self.catalog = CatalogService(
             self.get_client,
             store=self.catalog_store,
@@ -132,8 +145,12 @@ class AppContext:
     def get_client(self) -> OpenRouterClient:
         """The one upstream client, built on first use."""
         if self._client is None:
-            self._client = build_client(self.settings, self.transport)
+            self._client = build_client(self.settings, self.transport, on_request=self.usage)
         return self._client
+
+    def _client_for(self, key: str) -> OpenRouterClient | None:
+        """The client that holds the key `key` stands for (only the configured one, today)."""
+        return self.get_client() if key and key == self.key_id else None
 
     @contextmanager
     def activity(self) -> Iterator[None]:
@@ -166,6 +183,7 @@ class AppContext:
             # Importing httpx and its dependencies is the slow part; a thread keeps the loop free.
             await anyio.to_thread.run_sync(_import_client_modules)
             self.get_client()
+            await self.usage.resume(self.key_id)
         except Exception as exc:
             # A failure here must not end the server's task group: the first call builds the
             # client again and reports the error to the caller who needs it.
@@ -202,6 +220,7 @@ def make_app(
             max_entries=settings.cache_responses_max_entries,
             clock=clock,
         ),
+        ledger=SQLiteLedger(settings.usage_file),
         transport=transport,
         clock=clock,
         tasks=tasks,

@@ -8,6 +8,10 @@ The hierarchy::
     │                                    error; kept there so this module needs no sqlite3)
     ├── UnsafeSettingsError              a less trusted .env tried to redirect the key (start-up)
     ├── ReplyNotJSONError                asked for JSON (response_format), the reply is not (keeps the text)
+    ├── SpendingRefusedError             a call refused before sending: it could cost too much
+    │   ├── BudgetExceededError          its worst case would cross a budget, max_cost_usd or the key's limit
+    │   └── NotConfirmedError            it needs the user's confirmation, declined or not possible
+    ├── LedgerError                      the usage ledger could not be read or written
     ├── JobError                         a background job could not be found, started or finished
     │   ├── UnknownJobError              no such job id (never existed, or expired; also invalid input)
     │   ├── TooManyJobsError             too many jobs running at once
@@ -331,6 +335,22 @@ class ChoiceError(StreamError):
         if self.partial_text:
             return f"the reply ended in an error after {len(self.partial_text)} characters; the partial text is kept"
         return "the provider failed before any text arrived; retry, or choose another model"
+
+
+class SpendingRefusedError(OpenRouterMCPError):
+    """A call was refused before anything was sent, because of what it could cost."""
+
+
+class BudgetExceededError(SpendingRefusedError):
+    """The call's worst-case cost would cross a budget, the call's `max_cost_usd` or the key's limit."""
+
+
+class NotConfirmedError(SpendingRefusedError):
+    """The call costs more than `OPENROUTER_CONFIRM_ABOVE_USD` and the user did not (or could not) confirm."""
+
+
+class LedgerError(OpenRouterMCPError):
+    """The usage ledger could not be read or written (locked, unwritable, from a newer release)."""
 
 
 class JobError(OpenRouterMCPError):

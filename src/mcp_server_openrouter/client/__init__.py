@@ -25,6 +25,7 @@ from mcp_server_openrouter.client._models import (
     ModelEndpoints,
     Usage,
 )
+from mcp_server_openrouter.client._pacing import key_id
 from mcp_server_openrouter.client._retry import OnRetry, OnWait, RetryPolicy
 from mcp_server_openrouter.client._streaming import (
     DEFAULT_MAX_STREAM_SECONDS,
@@ -122,4 +123,5 @@ __all__ = [
     "StreamError",
     "StreamEvent",
     "Usage",
+    "key_id",
 ]

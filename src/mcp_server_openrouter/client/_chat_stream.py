@@ -122,8 +122,7 @@ class ChatStream:
         """Tell the meter what the stream delivered: usage, cost, id, and whether it failed."""
         accumulator = self.accumulator
         completion = accumulator.completion
-        meter.usage = completion.usage
-        meter.generation_id = completion.id or self._generation_id
+        meter.got_reply(completion, generation_id=self._generation_id)
         if accumulator.junk:
             # Only the count: a junk line may hold anything, reply text included.
             logger.warning(

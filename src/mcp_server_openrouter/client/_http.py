@@ -252,7 +252,13 @@ class OpenRouterClient:
             await self._admission.admit(waits, key, model)
             async with queue_slot(self.limiter, hook):
                 meter = Meter(
-                    self._monotonic, method=method, path=f"/{path}", model=model, attempt=retries + 1, stream=stream
+                    self._monotonic,
+                    method=method,
+                    path=f"/{path}",
+                    model=model,
+                    attempt=retries + 1,
+                    stream=stream,
+                    key_id=key,
                 )
                 try:
                     outcome = await self._attempt(request, meter, stream=stream)
@@ -341,8 +347,7 @@ class OpenRouterClient:
             meter,
         ):
             completion, failure = self._completion_of(response)
-            meter.usage = completion.usage
-            meter.generation_id = completion.id
+            meter.got_reply(completion)
             if failure is not None:
                 raise failure
         return completion

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 import anyio
 
-from mcp_server_openrouter.client._models import Usage
+from mcp_server_openrouter.client._models import ChatCompletion, Usage
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +30,9 @@ class RequestRecord:
     `sent`, `first_byte` (the response headers arrived), `first_token` (the first text or
     reasoning of a stream) and `ended` are readings of the client's monotonic clock.
     `status` is None when no response came; `error_kind` is the class name of the error
-    the call raised (for a stream: what `completion()` raises), None on success.
+    the call raised (for a stream: what `completion()` raises), None on success. `model` is
+    the model asked for, `served_model` and `provider` what the reply says answered it.
+    `key_id` stands for the key the request was sent with (a short hash, never the key).
     """
 
     method: str
@@ -47,6 +49,9 @@ class RequestRecord:
     usage: Usage | None
     cost: Decimal | None
     generation_id: str | None
+    served_model: str | None = None
+    provider: str | None = None
+    key_id: str = ""
 
     @property
     def duration(self) -> float:
@@ -60,7 +65,15 @@ class Meter:
     """The facts of one attempt, gathered as it runs; `record()` freezes them."""
 
     def __init__(
-        self, clock: Callable[[], float], *, method: str, path: str, model: str | None, attempt: int, stream: bool
+        self,
+        clock: Callable[[], float],
+        *,
+        method: str,
+        path: str,
+        model: str | None,
+        attempt: int,
+        stream: bool,
+        key_id: str = "",
     ) -> None:
         self._clock = clock
         self.method = method
@@ -75,6 +88,9 @@ class Meter:
         self.error_kind: str | None = None
         self.usage: Usage | None = None
         self.generation_id: str | None = None
+        self.served_model: str | None = None
+        self.provider: str | None = None
+        self.key_id = key_id
 
     def got_headers(self, status: int) -> None:
         self.first_byte = self._clock()
@@ -83,6 +99,13 @@ class Meter:
     def got_token(self) -> None:
         if self.first_token is None:
             self.first_token = self._clock()
+
+    def got_reply(self, completion: ChatCompletion, *, generation_id: str | None = None) -> None:
+        """What the reply (whole or assembled from a stream) says about itself."""
+        self.usage = completion.usage
+        self.generation_id = completion.id or generation_id
+        self.served_model = completion.model
+        self.provider = completion.provider
 
     def failed(self, error: BaseException) -> None:
         # The first failure is the one the caller sees; cleanup errors after it are noise.
@@ -106,6 +129,9 @@ class Meter:
             usage=usage,
             cost=usage.cost if usage is not None else None,
             generation_id=self.generation_id,
+            served_model=self.served_model,
+            provider=self.provider,
+            key_id=self.key_id,
         )
 
 

@@ -50,6 +50,8 @@ from mcp_server_openrouter.config._sources import (
     readable,
     user_config_dir,
 )
+from mcp_server_openrouter.config._spending import SpendingSettings
+from mcp_server_openrouter.config._spending import alias as _alias
 from mcp_server_openrouter.errors import UnsafeSettingsError
 
 __all__ = [
@@ -74,11 +76,7 @@ def env_files() -> tuple[Path, ...]:
     return (user_config_dir() / ".env", Path(".env"))
 
 
-def _alias(name: str) -> AliasChoices:
-    return AliasChoices(name, name.lower())
-
-
-class Settings(BaseSettings):
+class Settings(BaseSettings, SpendingSettings):
     """Every setting of the server, with the environment variable that sets it."""
 
     model_config = SettingsConfigDict(
@@ -341,6 +339,10 @@ class Settings(BaseSettings):
     @property
     def response_cache_file(self) -> Path:
         return self.cache_dir / c.RESPONSE_CACHE_FILENAME
+
+    @property
+    def usage_file(self) -> Path:
+        return self.data_dir / c.USAGE_LEDGER_FILENAME
 
     @property
     def cache_ttl_seconds(self) -> float:

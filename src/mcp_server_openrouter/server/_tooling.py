@@ -23,6 +23,7 @@ from mcp_server_openrouter._redact import redact, redact_structure
 from mcp_server_openrouter.app import AppContext
 from mcp_server_openrouter.errors import JobEndedEarlyError, OpenRouterMCPError, ReplyNotJSONError, StreamError
 from mcp_server_openrouter.server._sdk import declare_tool
+from mcp_server_openrouter.usage.context import tool_scope
 
 logger = logging.getLogger(__name__)
 
@@ -54,11 +55,12 @@ class ToolSet:
 def _guarded(fn: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
     """`fn` with every failure mapped to a `ToolError` that says what broke (never a bare
     "Error executing tool", never a traceback on the wire). Signature and hints are kept
-    (`functools.wraps`), so the SDK builds the same schemas and still injects the context."""
+    (`functools.wraps`), so the SDK builds the same schemas and still injects the context.
+    Requests made during the call are recorded in the usage ledger under the tool's name."""
 
     @functools.wraps(fn)
     async def guarded(*args: Any, **kwargs: Any) -> Any:
-        with tool_errors(fn.__name__):
+        with tool_scope(fn.__name__), tool_errors(fn.__name__):
             return await fn(*args, **kwargs)
 
     return guarded

@@ -7,6 +7,7 @@ is a new implementation, not a rewrite. Today's implementations are local files:
 * `ResponseStore` — replies of deterministic chat requests: `responses.SQLiteResponseStore`.
 * `JobStore`      — background jobs' state and results: `jobs.MemoryJobStore` (one process); a
   shared store lets several replicas serving one team answer for each other's jobs.
+* `UsageLedger`   — one row per paid upstream request, per key: `ledger.SQLiteLedger`.
 
 Local implementations do their blocking I/O in a worker thread (never on the event loop) and
 create what they write `0600` in `0700` directories (`files.py`).
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Protocol
 
 
@@ -98,3 +100,72 @@ class JobStore(Protocol):
         ...
 
     async def forget(self, job_ids: list[str]) -> None: ...
+
+
+@dataclass
+class UsageRow:
+    """One upstream chat request as the ledger keeps it: who asked what of whom, and what it cost.
+
+    No prompt or reply text. `key_id` is a short hash of the key the request was sent with.
+    `at` is the wall-clock time (epoch seconds) the request ended; `latency` and
+    `first_token` are seconds from sending it. `cost` is USD (None: not known yet, see
+    `settled`). `status` is "ok", "error" or "cancelled"; `error_kind` the error's class name.
+    `row_id` is given by the ledger.
+    """
+
+    at: float
+    key_id: str
+    requested_model: str | None
+    tool: str | None = None
+    generation_id: str | None = None
+    served_model: str | None = None
+    provider: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    reasoning_tokens: int | None = None
+    cached_tokens: int | None = None
+    cost: Decimal | None = None
+    latency: float | None = None
+    first_token: float | None = None
+    streamed: bool = False
+    status: str = "ok"
+    error_kind: str | None = None
+    http_status: int | None = None
+    attempt: int = 1
+    row_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """What `GET /generation` later said about a request whose reply carried no cost."""
+
+    cost: Decimal
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    reasoning_tokens: int | None = None
+    cached_tokens: int | None = None
+    served_model: str | None = None
+    provider: str | None = None
+
+
+class UsageLedger(Protocol):
+    """Paid upstream requests, per key. Writes must be safe from several processes at once."""
+
+    @property
+    def location(self) -> str: ...
+
+    async def record(self, row: UsageRow) -> int:
+        """Append `row`; returns its id. Raises `LedgerError` when the row could not be written."""
+        ...
+
+    async def settle(self, row_id: int, settlement: Settlement) -> None:
+        """Fill in the cost (and counts) of a row that had none; a row with a cost is left alone."""
+        ...
+
+    async def unsettled(self, key_id: str, since: float, limit: int) -> list[UsageRow]:
+        """Rows of `key_id` since `since` with a generation id but no cost, oldest first."""
+        ...
+
+    async def spent(self, key_id: str, since: float, until: float | None = None) -> Decimal:
+        """The known cost of `key_id`'s requests that ended in [since, until)."""
+        ...
