@@ -147,7 +147,9 @@ class SQLiteLedger:
 
     def __init__(self, path: Path, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> None:
         self.path = path
-        self.db = SQLiteDatabase(path, MIGRATIONS, label="usage ledger", busy_timeout=busy_timeout)
+        self.db = SQLiteDatabase(
+            path, MIGRATIONS, label="usage ledger", busy_timeout=busy_timeout, pragmas=["synchronous=NORMAL"]
+        )
 
     @property
     def location(self) -> str:
@@ -157,7 +159,6 @@ class SQLiteLedger:
         insert = f"INSERT INTO usage ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 
         def write(db: sqlite3.Connection) -> int:
-            db.execute("PRAGMA synchronous=NORMAL")
             cursor = db.execute(insert, row_values(row))
             return int(cursor.lastrowid or 0)
 

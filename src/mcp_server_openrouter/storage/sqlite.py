@@ -65,11 +65,13 @@ class SQLiteDatabase:
         *,
         label: str = "database",
         busy_timeout: float = BUSY_TIMEOUT_SECONDS,
+        pragmas: Sequence[str] = (),
     ) -> None:
         self.path = path
         self.migrations = tuple(migrations)
         self.label = label  # names the store in log messages, e.g. "response cache"
         self.busy_timeout = busy_timeout
+        self.pragmas = tuple(pragmas)  # per connection, e.g. "synchronous=NORMAL" (our own strings)
         self._refused_version: int | None = None  # the too-new version already logged
 
     @property
@@ -119,6 +121,8 @@ class SQLiteDatabase:
             version = self._check_version(connection)  # before WAL: never change a file we refuse
             connection.execute("PRAGMA journal_mode=WAL")  # readers don't wait for writers
             connection.execute("PRAGMA foreign_keys=ON")
+            for pragma in self.pragmas:
+                connection.execute(f"PRAGMA {pragma}")
             if version < self.latest_version:
                 self._migrate(connection)
             yield connection
