@@ -75,9 +75,9 @@ async def test_warm_up_builds_the_client_in_the_background_once(
     builds: list[Settings] = []
     real_build = app_module.build_client
 
-    def counting(settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> Any:
+    def counting(settings: Settings, transport: httpx.AsyncBaseTransport | None = None, **options: Any) -> Any:
         builds.append(settings)
-        return real_build(settings, transport)
+        return real_build(settings, transport, **options)
 
     monkeypatch.setattr(app_module, "build_client", counting)
     async with open_app(settings) as app:
@@ -118,7 +118,7 @@ async def test_a_failed_warm_up_is_logged_and_the_next_use_of_the_client_raises_
 ) -> None:
     import mcp_server_openrouter.app as app_module
 
-    def broken(settings: Settings, transport: object = None) -> None:
+    def broken(settings: Settings, transport: object = None, **options: object) -> None:
         raise ValueError("no client today")
 
     monkeypatch.setattr(app_module, "build_client", broken)

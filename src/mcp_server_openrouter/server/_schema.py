@@ -3,7 +3,9 @@
 pydantic writes a `title` on every property and spells an optional field as
 `anyOf: [T, null]` with `default: null`. We never send nulls (structured content is dumped
 with `exclude_none`) and accept omitted arguments, so both are noise: dropping them roughly
-halves the tool list without changing what is accepted or returned.
+halves the tool list without changing what is accepted or returned. A `default` of null or
+false says nothing a model would not assume of an optional argument, so it goes too; other
+defaults (`true`, numbers, strings) stay, since they tell what omitting the argument means.
 """
 
 from __future__ import annotations
@@ -75,4 +77,6 @@ def _compact(schema: Any) -> Any:
             result = {**rest[0], **result}
         else:
             result["anyOf"] = rest
+    if "default" in result and (result["default"] is None or result["default"] is False):  # not 0
+        del result["default"]
     return result
