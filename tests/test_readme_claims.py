@@ -96,6 +96,7 @@ async def test_chat_with_model_takes_exactly_the_documented_arguments_and_does_n
         "modalities",
         "save_images",
         "require_parameters",
+        "max_cost_usd",
     }
     assert set(schema["required"]) == {"messages"}  # model: OPENROUTER_DEFAULT_MODEL may stand in
     assert schema["properties"]["stream"]["default"] is False

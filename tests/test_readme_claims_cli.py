@@ -42,6 +42,7 @@ TOOLS = {
     "list_vision_models",
     "get_model_info",
     "refresh_model_cache",
+    "estimate_cost",
 }
 
 

@@ -33,12 +33,13 @@ from mcp_server_openrouter.storage.catalog_file import CatalogFile
 from mcp_server_openrouter.storage.jobs import MemoryJobStore
 from mcp_server_openrouter.storage.ledger import SQLiteLedger
 from mcp_server_openrouter.storage.responses import SQLiteResponseStore
+from mcp_server_openrouter.usage.budget import SpendingGuard
 from mcp_server_openrouter.usage.recorder import UsageRecorder
 
 if TYPE_CHECKING:
     import httpx
 
-    from mcp_server_openrouter.client import OnRequest, OpenRouterClient
+    from mcp_server_openrouter.client import KeyInfo, OnRequest, OpenRouterClient
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +83,7 @@ class AppContext:
     jobs: JobManager = field(init=False)
     calls: ChatCalls = field(init=False)
     usage: UsageRecorder = field(init=False)
+    spending: SpendingGuard = field(init=False)
     key_id: str = field(init=False)
     media_limits: MediaLimits = field(init=False)
     chat_defaults: ChatDefaults = field(init=False)
@@ -123,12 +125,24 @@ class AppContext:
             max_jobs=settings.max_jobs,
             clock=self.clock,
         )
+        self.spending = SpendingGuard(
+            self.ledger,
+            self.catalog,
+            key_info=self._key_info,
+            session_cost=self.usage.session_cost,
+            daily=settings.budget_daily_usd,
+            monthly=settings.budget_monthly_usd,
+            confirm_above=settings.confirm_above_usd,
+            clock=self.clock,
+        )
         self.calls = ChatCalls(
             self.chat,
             self.jobs,
             foreground_timeout=settings.foreground_timeout_seconds,
             page_chars=page_chars(settings.max_output_tokens),
             images_dir=settings.data_dir / "images",
+            guard=self.spending,
+            key_id=self.key_id,
         )
         self.media_limits = MediaLimits(
             roots=settings.allowed_roots(),
@@ -151,6 +165,11 @@ class AppContext:
     def _client_for(self, key: str) -> OpenRouterClient | None:
         """The client that holds the key `key` stands for (only the configured one, today)."""
         return self.get_client() if key and key == self.key_id else None
+
+    async def _key_info(self, key: str) -> KeyInfo | None:
+        """`GET /key` for the key `key` stands for (the spending guard reads its limit)."""
+        client = self._client_for(key)
+        return None if client is None else await client.key_info()
 
     @contextmanager
     def activity(self) -> Iterator[None]:

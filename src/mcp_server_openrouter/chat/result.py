@@ -82,6 +82,9 @@ class ChatAnswer(ChatResult):
     page: int | None = None
     pages: int | None = Field(default=None, description="More than 1: get_job_result(job_id, page=N).")
     note: str | None = None
+    session_cost_usd: float | None = Field(
+        default=None, description="What this server's calls with this key have cost since it started."
+    )
 
 
 def format_usd_float(amount: float) -> str:

@@ -6,11 +6,13 @@ with its job id and the text so far (Claude Desktop cuts a tool call at about 60
 would lose a reply already being paid for). `background=true` answers with the job id at once.
 A reply longer than one page answers with its first page and the job id for the rest.
 A caller that cancels its call cancels the job with it: nobody is left to read the reply.
+Before any of it, the spending guard admits the call or refuses it (budgets, `max_cost_usd`,
+confirmation); an admitted call holds its worst case until its job ends.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import anyio
@@ -24,6 +26,7 @@ from mcp_server_openrouter.errors import InvalidArgumentError, JobCancelledError
 from mcp_server_openrouter.jobs.job import Job
 from mcp_server_openrouter.jobs.manager import JobManager, describe_failure
 from mcp_server_openrouter.jobs.pages import split_pages
+from mcp_server_openrouter.usage.budget import CallLimits, Hold, SpendingGuard
 
 
 class ChatCalls:
@@ -35,9 +38,13 @@ class ChatCalls:
         foreground_timeout: float,
         page_chars: int,
         images_dir: Path | None = None,
+        guard: SpendingGuard | None = None,
+        key_id: str = "",
     ) -> None:
         self.chat = chat
         self.jobs = jobs
+        self.guard = guard
+        self.key_id = key_id
         self.foreground_timeout = foreground_timeout
         self.page_chars = page_chars
         self.images_dir = images_dir
@@ -52,18 +59,31 @@ class ChatCalls:
         on_progress: ProgressCallback | None = None,
         notes: Sequence[str] = (),
         save_images: bool = False,
+        limits: CallLimits | None = None,
     ) -> ChatAnswer:
         """`notes` (images resized, parameters dropped) go with the answer; `save_images` keeps the
-        images a model returns under the data directory."""
-        self._check_saving(save_images)
-        finish = _Finish(list(notes), self.images_dir if save_images else None)
+        images a model returns under the data directory; `limits` are what the call may cost."""
+        self._check_options(request, stream=stream, cache=cache, background=background, save_images=save_images)
+        hold = await self._admit(request, limits or CallLimits())
+        finish = _Finish(list(notes), self.images_dir if save_images else None, hold)
+        try:
+            if not self.jobs.available:  # no task group to outlive the call (a CLI command): run it here
+                with finish:
+                    result = await self.chat.chat(request, stream=stream, on_progress=on_progress, cache=cache)
+                return self._first_page(await finish(result), None)
+            # A background call streams, so its text so far can be read and `cancel_job` stops it at once.
+            job = self._start(
+                request,
+                stream=stream or background,
+                cache=False if background else cache,
+                background=background,
+                finish=finish,
+            )
+        except BaseException:
+            finish.release()  # no job started: nothing will spend what was held
+            raise
         if background:
-            return self._start_background(request, cache, finish)
-        self.chat.check_cache_option(request, stream=stream, cache=cache)
-        if not self.jobs.available:  # no task group to outlive the call (a CLI command): run it here
-            result = await self.chat.chat(request, stream=stream, on_progress=on_progress, cache=cache)
-            return self._first_page(await finish(result), None)
-        job = self._start(request, stream=stream, cache=cache, background=False, finish=finish)
+            return self.still_running(job, "started in the background")
         if on_progress is not None:
             job.listen(on_progress)
         try:
@@ -78,37 +98,48 @@ class ChatCalls:
             return self.still_running(job, f"still running after {self.foreground_timeout:g} s")
         return self._outcome(job)
 
-    def _check_saving(self, save_images: bool) -> None:
+    async def _admit(self, request: ChatRequest, limits: CallLimits) -> Hold | None:
+        if self.guard is None:
+            return None
+        return await self.guard.admit_request(request, self.key_id, limits)
+
+    def _check_options(
+        self, request: ChatRequest, *, stream: bool, cache: bool | None, background: bool, save_images: bool
+    ) -> None:
+        """Options that cannot apply are refused before the call is admitted (or the user asked)."""
         if save_images and self.images_dir is None:
             raise InvalidArgumentError("save_images=true needs a data directory; it is not set up here.")
-
-    def _start_background(self, request: ChatRequest, cache: bool | None, finish: _Finish) -> ChatAnswer:
+        if not background:
+            self.chat.check_cache_option(request, stream=stream, cache=cache)
+            return
         if not self.jobs.available:
             raise InvalidArgumentError("background=true needs the MCP server; run the call in the foreground.")
-        # A background call streams, so its text so far can be read and `cancel_job` stops it at once.
         if cache:
             raise InvalidArgumentError(
                 "cache=true does not apply to background calls (they stream); drop background or cache."
             )
-        job = self._start(request, stream=True, cache=False, background=True, finish=finish)
-        return self.still_running(job, "started in the background")
 
     def _start(
         self, request: ChatRequest, *, stream: bool, cache: bool | None, background: bool, finish: _Finish
     ) -> Job:
         async def work(job: Job) -> ChatResult:
-            result = await self.chat.chat(
-                request,
-                stream=stream,
-                on_progress=job.report,
-                on_text=job.add_text,
-                on_wait=job.note_wait,
-                on_settled=job.settle,
-                cache=cache,
-            )
+            try:
+                result = await self.chat.chat(
+                    request,
+                    stream=stream,
+                    on_progress=job.report,
+                    on_text=job.add_text,
+                    on_wait=job.note_wait,
+                    on_settled=job.settle,
+                    cache=cache,
+                )
+            finally:
+                finish.release()  # its cost is in the ledger now
             return await finish(result)
 
-        return self.jobs.start(work, requested_model=request.model, streamed=stream, background=background)
+        job = self.jobs.start(work, requested_model=request.model, streamed=stream, background=background)
+        finish.release_when(lambda: job.finished)  # also when the job ends without running `work`
+        return job
 
     def _outcome(self, job: Job) -> ChatAnswer:
         if job.status == "done" and job.result is not None:
@@ -154,11 +185,27 @@ class ChatCalls:
 
 
 class _Finish:
-    """What happens to a reply once it has arrived: the caller's notes added, images saved."""
+    """What happens to a reply once it has arrived: the caller's notes added, images saved; and the
+    worst case held for the call, given back when the request has ended."""
 
-    def __init__(self, notes: list[str], images_dir: Path | None) -> None:
+    def __init__(self, notes: list[str], images_dir: Path | None, hold: Hold | None = None) -> None:
         self.notes = notes
         self.images_dir = images_dir
+        self.hold = hold
+
+    def release(self) -> None:
+        if self.hold is not None:
+            self.hold.release()
+
+    def release_when(self, ended: Callable[[], bool]) -> None:
+        if self.hold is not None:
+            self.hold.until(ended)
+
+    def __enter__(self) -> _Finish:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.release()
 
     async def __call__(self, result: ChatResult) -> ChatResult:
         notes = [*self.notes, *(result.notes or [])]

@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from mcp.types import CallToolResult, ImageContent
+from mcp.types import CallToolResult, ImageContent, InputRequiredResult
 from pydantic import Field, WithJsonSchema
 
 from mcp_server_openrouter import _validate as v
 from mcp_server_openrouter.chat import ChatAnswer
 from mcp_server_openrouter.chat.compose import compose
 from mcp_server_openrouter.chat.extras import ToolCall
+from mcp_server_openrouter.chat.result import format_usd_float
 from mcp_server_openrouter.errors import InvalidArgumentError
+from mcp_server_openrouter.server._confirm import AskFirst, confirmer
 from mcp_server_openrouter.server._tooling import WRITES, AppCtx, ToolSet, app_of, result
+from mcp_server_openrouter.usage.budget import CallLimits, cost_limit
 
 tools = ToolSet()
 
@@ -89,6 +92,9 @@ Images = Annotated[
     object | None, _described({"type": "array"}, f"Images, attached to the last user message. {_SOURCES}")
 ]
 Files = Annotated[object | None, _described({"type": "array"}, f"PDFs, text or audio files. {_SOURCES}")]
+MaxCost = Annotated[float | None, Field(description="Max worst-case USD cost.")]
+# A chat tool answers, or (MCP 2026-07-28) asks the client to confirm a costly call first.
+ChatToolResult = Annotated[CallToolResult, ChatAnswer] | InputRequiredResult
 
 
 @tools.add(WRITES)
@@ -120,7 +126,8 @@ async def chat_with_model(
     modalities: Modalities = None,
     save_images: SaveImages = False,
     require_parameters: RequireParameters = True,
-) -> Annotated[CallToolResult, ChatAnswer]:
+    max_cost_usd: MaxCost = None,
+) -> ChatToolResult:
     """Chat with any OpenRouter model; returns the reply, tokens and cost in USD."""
     return await _chat(
         ctx,
@@ -150,6 +157,7 @@ async def chat_with_model(
         tool_choice=tool_choice,
         frequency_penalty=frequency_penalty,
         presence_penalty=presence_penalty,
+        max_cost_usd=max_cost_usd,
     )
 
 
@@ -163,7 +171,8 @@ async def chat_with_vision(
     max_tokens: int | None = None,
     temperature: float | None = None,
     background: bool = False,
-) -> Annotated[CallToolResult, ChatAnswer]:
+    max_cost_usd: MaxCost = None,
+) -> ChatToolResult:
     """Ask a vision model about images (paths, URLs or base64); chat_with_model takes images too."""
     if not images:
         raise InvalidArgumentError(
@@ -180,29 +189,44 @@ async def chat_with_vision(
         messages=messages,
         max_tokens=max_tokens,
         temperature=temperature,
+        max_cost_usd=max_cost_usd,
     )
 
 
 async def _chat(
-    ctx: AppCtx, *, stream: bool, cache: bool | None, background: bool, save_images: bool, **arguments: Any
-) -> CallToolResult:
-    """One chat call of either tool: compose the request (options, files, checks), then run it."""
+    ctx: AppCtx,
+    *,
+    stream: bool,
+    cache: bool | None,
+    background: bool,
+    save_images: bool,
+    max_cost_usd: object,
+    **arguments: Any,
+) -> CallToolResult | InputRequiredResult:
+    """One chat call of either tool: compose the request (options, files, checks), have the spending
+    guard admit it (asking the user when it could cost a lot), then run it."""
     app = app_of(ctx)
+    limits = CallLimits(max_cost_usd=cost_limit(max_cost_usd, "max_cost_usd"), confirm=confirmer(ctx))
     composed = await compose(app.catalog, app.media_limits, defaults=app.chat_defaults, **arguments)
 
     async def on_progress(progress: float, total: float | None, message: str) -> None:
         await ctx.report_progress(progress, total, message)
 
-    answer = await app.calls.call(
-        composed.request,
-        stream=stream,
-        cache=cache,
-        background=background,
-        on_progress=on_progress,
-        notes=composed.notes,
-        save_images=save_images,
-    )
-    return answer_result(answer)
+    try:
+        answer = await app.calls.call(
+            composed.request,
+            stream=stream,
+            cache=cache,
+            background=background,
+            on_progress=on_progress,
+            notes=composed.notes,
+            save_images=save_images,
+            limits=limits,
+        )
+    except AskFirst as ask:
+        return ask.result  # nothing was sent; the client asks its user and calls again
+    session = app.usage.session_cost(app.key_id)
+    return answer_result(answer.model_copy(update={"session_cost_usd": float(session)}))
 
 
 def answer_result(answer: ChatAnswer) -> CallToolResult:
@@ -214,9 +238,11 @@ def answer_result(answer: ChatAnswer) -> CallToolResult:
 
 def render_answer(answer: ChatAnswer) -> str:
     """The text a model reads: the reply and its footer, or how to fetch a reply still coming."""
+    session = "" if answer.session_cost_usd is None else f"session so far: ${format_usd_float(answer.session_cost_usd)}"
     if answer.status != "done":
-        return running_text(answer.job_id or "", answer.note, answer.text)
-    text = f"{answer.text}{extras_text(answer)}\n\n— {answer.footer()}"
+        text = running_text(answer.job_id or "", answer.note, answer.text)
+        return f"{text}\n\n— {session}" if session else text
+    text = f"{answer.text}{extras_text(answer)}\n\n— {answer.footer()}" + (f" · {session}" if session else "")
     if answer.pages and answer.pages > 1:
         text += f"\n— {next_page_hint(answer.job_id or '', 1, answer.pages)}"
     return text
