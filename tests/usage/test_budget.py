@@ -238,7 +238,7 @@ async def test_the_budgets_are_checked_again_after_a_slow_answer(setup: Setup) -
 async def test_without_limits_a_request_is_not_priced_and_nothing_is_read(setup: Setup) -> None:
     guard = setup.guard()
     request = ChatRequest.create(model="openai/gpt-4o", messages="hi")
-    assert await guard.admit_request(request, KEY, CallLimits()) is None
+    assert await guard.admit_request(request.body(), KEY, CallLimits()) is None
     assert setup.simulator.events == [] and setup.key_asked == 0
 
 
@@ -248,15 +248,17 @@ async def test_a_request_is_priced_from_the_catalogue_and_bounded_by_its_costlie
         model="openai/gpt-4o-mini", models=["openai/gpt-4o-mini", "openai/gpt-4o"], messages="hi", max_tokens=1000
     )
     with pytest.raises(BudgetExceededError, match=r"^Not sent: openai/gpt-4o \(~"):
-        await guard.admit_request(request, KEY, CallLimits(max_cost_usd=Decimal("0.005")))
+        await guard.admit_request(request.body(), KEY, CallLimits(max_cost_usd=Decimal("0.005")))
     covered = await guard.admit(Decimal(0), KEY)
-    assert await guard.admit_request(request, KEY, CallLimits(max_cost_usd=Decimal(0), covered_by=covered)) is None
+    assert (
+        await guard.admit_request(request.body(), KEY, CallLimits(max_cost_usd=Decimal(0), covered_by=covered)) is None
+    )
 
 
 async def test_a_model_whose_price_varies_cannot_be_checked_and_is_refused(setup: Setup) -> None:
     request = ChatRequest.create(model="openrouter/auto", messages="hi", max_tokens=10)
     with pytest.raises(SpendingRefusedError, match=f"price varies by request.*checked against {DAILY}"):
-        await setup.guard(daily="1").admit_request(request, KEY, CallLimits())
+        await setup.guard(daily="1").admit_request(request.body(), KEY, CallLimits())
 
 
 async def test_an_unreadable_ledger_refuses_when_a_budget_needs_it_and_is_skipped_otherwise(tmp_path: Path) -> None:

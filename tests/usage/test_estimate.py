@@ -121,9 +121,9 @@ def test_a_router_priced_minus_one_has_no_worst_case_and_says_why() -> None:
 
 def test_a_web_search_adds_the_plugins_price_or_the_models_own() -> None:
     request = ChatRequest.create(model="acme/big", messages="hi", plugins=[{"id": "web", "max_results": 3}])
-    assert web_results(request) == 3
-    assert web_results(ChatRequest.create(model="acme/big:online", messages="hi")) == 5
-    assert web_results(ChatRequest.create(model="acme/big", messages="hi")) == 0
+    assert web_results(request.body()) == 3
+    assert web_results(ChatRequest.create(model="acme/big:online", messages="hi").body()) == 5
+    assert web_results(ChatRequest.create(model="acme/big", messages="hi").body()) == 0
     plugin = worst_case(model(), PromptEstimate(10), 5, web_results=3)
     assert plugin.other_usd == 3 * WEB_RESULT_USD
     native = worst_case(

@@ -101,7 +101,7 @@ class ChatCalls:
     async def _admit(self, request: ChatRequest, limits: CallLimits) -> Hold | None:
         if self.guard is None:
             return None
-        return await self.guard.admit_request(request, self.key_id, limits)
+        return await self.guard.admit_request(request.body(), self.key_id, limits)
 
     def _check_options(
         self, request: ChatRequest, *, stream: bool, cache: bool | None, background: bool, save_images: bool

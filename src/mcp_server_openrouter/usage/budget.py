@@ -21,19 +21,18 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from decimal import Decimal
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import anyio
 
 from mcp_server_openrouter import _validate as v
 from mcp_server_openrouter.catalog.model import format_usd
 from mcp_server_openrouter.catalog.service import CatalogService
-from mcp_server_openrouter.chat.request import ChatRequest
 from mcp_server_openrouter.errors import (
     BudgetExceededError,
     InvalidArgumentError,
@@ -175,15 +174,16 @@ class SpendingGuard:
         """Whether a call has anything to be checked against."""
         return max_cost_usd is not None or any(v is not None for v in (self.daily, self.monthly, self.confirm_above))
 
-    async def admit_request(self, request: ChatRequest, key_id: str, limits: CallLimits) -> Hold | None:
-        """Admit one chat request (its worst case from the catalogue's prices), or refuse it."""
+    async def admit_request(self, body: Mapping[str, Any], key_id: str, limits: CallLimits) -> Hold | None:
+        """Admit one chat request, given as its checked JSON body (its worst case from the
+        catalogue's prices), or refuse it."""
         if limits.covered_by is not None or not self.active(limits.max_cost_usd):
             return None
         try:
-            worst = (await price_request(request, self.catalog)).worst
+            worst = (await price_request(body, self.catalog)).worst
         except OpenRouterError as exc:
             raise SpendingRefusedError(
-                f"Not sent: the price of {request.model} could not be read from the catalogue ({exc}), so the "
+                f"Not sent: the price of {body.get('model')} could not be read from the catalogue ({exc}), so the "
                 f"call cannot be checked against {self._limits(limits)}. Try again when OpenRouter answers."
             ) from None
         if worst.worst_case is None:

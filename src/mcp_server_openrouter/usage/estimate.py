@@ -31,7 +31,6 @@ from typing import Any
 from mcp_server_openrouter._parse import as_int, as_mapping
 from mcp_server_openrouter.catalog.model import Catalog, Model, Price
 from mcp_server_openrouter.catalog.service import CatalogService
-from mcp_server_openrouter.chat.request import ChatRequest
 
 CHARS_PER_TOKEN = 4
 MESSAGE_TOKENS = 4
@@ -242,13 +241,18 @@ def worst_case(model: Model, prompt: PromptEstimate, max_tokens: int | None, *, 
     )
 
 
-def web_results(request: ChatRequest) -> int:
-    """How many web results the request pays for (the `web` plugin, or an `:online` model)."""
-    for plugin in request.plugins or []:
-        if plugin.get("id") == "web":
+def models_of(body: Mapping[str, Any]) -> list[str]:
+    """The models a request body may be answered by: its `models` fallbacks, else its `model`."""
+    models = body.get("models") or [body.get("model")]
+    return [m for m in models if isinstance(m, str)]
+
+
+def web_results(body: Mapping[str, Any]) -> int:
+    """How many web results a request body pays for (the `web` plugin, or an `:online` model)."""
+    for plugin in body.get("plugins") or []:
+        if isinstance(plugin, Mapping) and plugin.get("id") == "web":
             return as_int(plugin.get("max_results")) or WEB_DEFAULT_RESULTS
-    models = request.models or [request.model]
-    return WEB_DEFAULT_RESULTS if any(m.endswith(":online") for m in models) else 0
+    return WEB_DEFAULT_RESULTS if any(m.endswith(":online") for m in models_of(body)) else 0
 
 
 @dataclass(frozen=True)
@@ -267,14 +271,16 @@ class RequestCost:
         return max(self.estimates, key=lambda e: e.worst_case or Decimal(0))
 
 
-async def price_request(request: ChatRequest, catalog: CatalogService) -> RequestCost:
-    """The request's worst case from the catalogue's prices (an unknown model: the catalogue's error)."""
-    prompt = estimate_prompt(request.messages, tools=request.tools, response_format=request.response_format)
-    results = web_results(request)
+async def price_request(body: Mapping[str, Any], catalog: CatalogService) -> RequestCost:
+    """The worst case of a checked request body (`ChatRequest.body()`) from the catalogue's prices
+    (an unknown model: the catalogue's error, naming the closest ids)."""
+    messages = [m for m in body.get("messages") or [] if isinstance(m, Mapping)]
+    prompt = estimate_prompt(messages, tools=body.get("tools"), response_format=body.get("response_format"))
+    results, max_tokens = web_results(body), as_int(body.get("max_tokens"))
     estimates = []
-    for model_id in request.models or [request.model]:
+    for model_id in models_of(body):
         model, _ = await catalog.find_model(model_id)
-        estimates.append(worst_case(model, prompt, request.max_tokens, web_results=results))
+        estimates.append(worst_case(model, prompt, max_tokens, web_results=results))
     return RequestCost(prompt, tuple(estimates))
 
 

@@ -1,24 +1,23 @@
 """What `estimate_cost` answers: a call's estimated prompt, its worst case, and cheaper models.
 
-Plain functions over the catalogue (no MCP): `estimate_call` checks the arguments and prices
-the call; `quote_text` and `CostQuote` are its text and structured forms.
+Plain functions over the catalogue (no MCP): `estimate_call` prices a call whose arguments were
+checked; `quote_text` and `CostQuote` are its text and structured forms.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
-from mcp_server_openrouter import _validate as v
 from mcp_server_openrouter.catalog.cache import CatalogSnapshot
 from mcp_server_openrouter.catalog.model import MILLION
 from mcp_server_openrouter.catalog.service import CatalogService
 from mcp_server_openrouter.catalog.views import stale_warning
-from mcp_server_openrouter.chat.request import a_model_id, normalize_messages
-from mcp_server_openrouter.errors import InvalidArgumentError
 from mcp_server_openrouter.usage.budget import usd
 from mcp_server_openrouter.usage.estimate import (
     CHEAPER_CRITERIA,
@@ -42,19 +41,12 @@ class CallEstimate:
 
 
 async def estimate_call(
-    catalog: CatalogService, *, model: object, prompt: object, messages: object, max_tokens: object
+    catalog: CatalogService, model_id: str, messages: Sequence[Mapping[str, Any]], max_tokens: int | None
 ) -> CallEstimate:
-    """Price a chat call as `chat_with_model` would send it (the prompt as one user message)."""
-    model_id = a_model_id(model, "model")
-    if (prompt is None) == (messages is None):
-        raise InvalidArgumentError("Give either `prompt` (a string) or `messages` (an OpenAI message list), not both.")
-    normalized = normalize_messages(
-        prompt if messages is None else messages, "prompt" if messages is None else "messages"
-    )
-    limit = None if max_tokens is None else v.positive_int(max_tokens, "max_tokens")
+    """Price a chat call of `messages` (checked) as `chat_with_model` would send it."""
     found, snapshot = await catalog.find_model(model_id)
-    estimated = estimate_prompt(normalized)
-    estimate = worst_case(found, estimated, limit)
+    estimated = estimate_prompt(messages)
+    estimate = worst_case(found, estimated, max_tokens)
     cheaper = cheaper_models(snapshot.catalog, found, estimated, estimate)
     return CallEstimate(estimated, estimate, Prices.of(found, estimated.tokens), cheaper, snapshot)
 
