@@ -1,4 +1,4 @@
-"""Command line: `openrouter-mcp [serve|demo|simulate|models|cache|config-path]`.
+"""Command line: `openrouter-mcp [serve|demo|simulate|models|cache|config-path|init|install|uninstall|doctor]`.
 
 With no command it serves MCP over stdio, which is what MCP clients launch. In that mode
 stdout carries JSON-RPC only: everything else goes to stderr through `logging`.
@@ -27,6 +27,10 @@ COMMANDS = {
     "models": "models",
     "cache": "cache",
     "config-path": "config_path",
+    "init": "init",
+    "install": "install",
+    "uninstall": "uninstall",
+    "doctor": "doctor",
 }
 DEFAULT_COMMAND = "serve"
 

@@ -31,6 +31,7 @@ from mcp_server_openrouter import _constants as c
 from mcp_server_openrouter._redact import register_secret
 from mcp_server_openrouter.config._checks import key_problem as _key_problem
 from mcp_server_openrouter.config._checks import url_problem as _url_problem
+from mcp_server_openrouter.config._host import host_variables
 from mcp_server_openrouter.config._sources import (
     ARGUMENTS,
     DEFAULT,
@@ -43,6 +44,7 @@ from mcp_server_openrouter.config._sources import (
     Reading,
     Trust,
     as_paths,
+    every_origin,
     file_origin,
     key_trust,
     origins_of,
@@ -65,6 +67,7 @@ __all__ = [
     "env_files",
     "env_name",
     "file_origin",
+    "host_variables",
     "user_config_dir",
 ]
 
@@ -253,6 +256,7 @@ class Settings(BaseSettings, SpendingSettings):
     log_level: LogLevel = Field(default="INFO", validation_alias=_alias("OPENROUTER_MCP_LOG_LEVEL"))
 
     _origins: dict[str, Origin] = PrivateAttr(default_factory=dict)
+    _reading: Reading = PrivateAttr(default_factory=lambda: Reading(()))
 
     def __init__(self, **values: Any) -> None:
         # The .env locations are resolved per instance: the working directory may change.
@@ -265,7 +269,9 @@ class Settings(BaseSettings, SpendingSettings):
             super().__init__(_env_file=None, **values)
         finally:
             READING.reset(token)
-        found = raw_values(type(self), {k: v for k, v in values.items() if not k.startswith("_")}, reading.sources)
+        reading.arguments = {k: v for k, v in values.items() if not k.startswith("_")}
+        found = raw_values(type(self), reading.arguments, reading.sources)
+        self._reading = reading  # for origins(): asking every source about every setting costs ~1 ms
         self._origins = origins_of(found)
         _refuse_untrusted(found, self._origins, key_set=self.api_key is not None)
 
@@ -390,6 +396,10 @@ class Settings(BaseSettings, SpendingSettings):
         if name not in TRACKED:
             raise KeyError(f"the origin of {name!r} is not tracked; only {', '.join(TRACKED)}")
         return self._origins.get(name, DEFAULT)
+
+    def origins(self) -> dict[str, Origin]:
+        """Where every setting came from, by the rule of `origin` (for `openrouter-mcp doctor`)."""
+        return every_origin(type(self), self._reading)
 
     @property
     def base_url_origin(self) -> Origin:

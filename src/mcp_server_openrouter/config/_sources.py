@@ -86,6 +86,7 @@ class Reading:
 
     files: tuple[Path, ...]
     sources: list[tuple[Origin, PydanticBaseSettingsSource]] = field(default_factory=list)
+    arguments: dict[str, Any] = field(default_factory=dict)
 
 
 READING: ContextVar[Reading | None] = ContextVar("settings_reading", default=None)
@@ -111,12 +112,15 @@ Found = dict[str, list[tuple[Origin, object]]]
 
 
 def raw_values(
-    cls: type[BaseSettings], arguments: Mapping[str, Any], sources: Sequence[tuple[Origin, PydanticBaseSettingsSource]]
+    cls: type[BaseSettings],
+    arguments: Mapping[str, Any],
+    sources: Sequence[tuple[Origin, PydanticBaseSettingsSource]],
+    names: Iterable[str] = TRACKED,
 ) -> Found:
-    """For each tracked setting, every place that sets it, highest priority first, with its raw
+    """For each setting of `names`, every place that sets it, highest priority first, with its raw
     value — asked of the very sources pydantic-settings used, so names match exactly as for it."""
     found: Found = {}
-    for name in TRACKED:
+    for name in names:
         info = cls.model_fields[name]
         alias = info.validation_alias
         keys = {name, *(str(a) for a in alias.choices)} if isinstance(alias, AliasChoices) else {name}
@@ -141,6 +145,13 @@ def origins_of(found: Found) -> dict[str, Origin]:
         in_effect = _normal(name, places[0][1])
         origins[name] = max((o for o, v in places if _normal(name, v) == in_effect), key=lambda o: o.trust)
     return origins
+
+
+def every_origin(cls: type[BaseSettings], reading: Reading) -> dict[str, Origin]:
+    """Where each setting of `cls` came from, from the sources one `Settings()` read (kept in `reading`)."""
+    names = cls.model_fields
+    found = origins_of(raw_values(cls, reading.arguments, reading.sources, names=names))
+    return {name: found.get(name, DEFAULT) for name in names}
 
 
 def key_trust(places: list[tuple[Origin, object]]) -> Trust:

@@ -1,0 +1,19 @@
+"""The operating system's own variables that `install`, `uninstall` and `doctor` need.
+
+They are not settings: they say where programs are (PATH, PATHEXT) and where other applications
+keep their configuration (APPDATA, LOCALAPPDATA, XDG_CONFIG_HOME, CODEX_HOME), so they come from
+the process environment only, never from a `.env` file. Read here because `config` is the one
+reader of the environment; `setup.Host.current()` is their one caller, and tests build a `Host`
+from their own mapping instead.
+"""
+
+from __future__ import annotations
+
+import os
+
+HOST_VARIABLES = ("PATH", "PATHEXT", "APPDATA", "LOCALAPPDATA", "XDG_CONFIG_HOME", "CODEX_HOME")
+
+
+def host_variables() -> dict[str, str]:
+    """The variables of `HOST_VARIABLES` that are set in this process's environment."""
+    return {name: os.environ[name] for name in HOST_VARIABLES if name in os.environ}
