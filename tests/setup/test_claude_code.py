@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mcp_server_openrouter.setup import SetupError
+from mcp_server_openrouter.setup._errors import SetupError
 from mcp_server_openrouter.setup.host import Host
 from mcp_server_openrouter.setup.install import install_claude_code, uninstall_claude_code
 from mcp_server_openrouter.setup.launcher import Launcher

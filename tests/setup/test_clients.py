@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mcp_server_openrouter.setup import AmbiguousConfigError
+from mcp_server_openrouter.setup._errors import AmbiguousConfigError
 from mcp_server_openrouter.setup.clients import claude_desktop_config, known_configs
 from mcp_server_openrouter.setup.host import Host
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mcp_server_openrouter.setup import SetupError
+from mcp_server_openrouter.setup._errors import SetupError
 from mcp_server_openrouter.setup.clients import claude_desktop_config
 from mcp_server_openrouter.setup.host import Host
 from mcp_server_openrouter.setup.install import change_file, install_desktop, uninstall_desktop

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from mcp_server_openrouter.setup.clients import PRINTABLE
 from mcp_server_openrouter.setup.launcher import Launcher
+from mcp_server_openrouter.setup.names import PRINTABLE
 from mcp_server_openrouter.setup.snippets import snippet
 
 LAUNCHER = Launcher("/opt/my venv/bin/python", ("-m", "mcp_server_openrouter"))

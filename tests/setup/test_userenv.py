@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mcp_server_openrouter.config import Settings
-from mcp_server_openrouter.setup import SetupError
+from mcp_server_openrouter.setup._errors import SetupError
 from mcp_server_openrouter.setup.userenv import has_key, save_key, user_env_file, with_key
 
 from ..helpers import FAKE_KEY

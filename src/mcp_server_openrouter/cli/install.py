@@ -21,8 +21,7 @@ CLIENT_NAMES = {"claude-desktop": "Claude Desktop", "claude-code": "Claude Code"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from mcp_server_openrouter.setup.clients import INSTALLABLE, PRINTABLE
-    from mcp_server_openrouter.setup.install import SCOPES
+    from mcp_server_openrouter.setup.names import INSTALLABLE, PRINTABLE, SCOPES
 
     parser.add_argument(
         "client",
@@ -53,9 +52,9 @@ def add_common(parser: argparse.ArgumentParser, scopes: tuple[str, ...]) -> None
 
 def run(args: argparse.Namespace) -> int:
     from mcp_server_openrouter.cli._common import fail
-    from mcp_server_openrouter.setup.clients import INSTALLABLE
     from mcp_server_openrouter.setup.host import Host
     from mcp_server_openrouter.setup.launcher import current_launcher
+    from mcp_server_openrouter.setup.names import INSTALLABLE
 
     if (args.client is None) == (args.print_for is None):
         return fail("name one client to install into (claude-desktop, claude-code), or --print CLIENT", code=2)

@@ -13,8 +13,7 @@ DESCRIPTION = (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from mcp_server_openrouter.cli.install import add_common
-    from mcp_server_openrouter.setup.clients import INSTALLABLE
-    from mcp_server_openrouter.setup.install import SCOPES
+    from mcp_server_openrouter.setup.names import INSTALLABLE, SCOPES
 
     parser.add_argument("client", choices=INSTALLABLE, help="the client to remove this server from")
     add_common(parser, SCOPES)

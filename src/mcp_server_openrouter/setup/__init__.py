@@ -8,11 +8,7 @@
 - `userenv`: the key in the user config `.env`; `probe`: `GET /key` — reachable, latency, key, credit;
 - `doctor`, `client_check`, `findings`: the checks of `doctor`, as plain functions returning findings.
 
-Nothing here knows MCP; the key is never printed (messages go through `redact`).
+Nothing here knows MCP; the key is never printed (messages go through `redact`). Errors are in `_errors`
+(`SetupError`, under the package's one tree). This module imports nothing: every start-up builds the
+`--help` of `install` from `names`.
 """
-
-from __future__ import annotations
-
-from mcp_server_openrouter.setup._errors import AmbiguousConfigError, SetupError
-
-__all__ = ["AmbiguousConfigError", "SetupError"]

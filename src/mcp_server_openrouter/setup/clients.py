@@ -15,11 +15,7 @@ from pathlib import Path
 from mcp_server_openrouter.setup._errors import AmbiguousConfigError
 from mcp_server_openrouter.setup.host import Host
 
-SERVER_NAME = "openrouter"
 DESKTOP_FILE = "claude_desktop_config.json"
-
-INSTALLABLE = ("claude-desktop", "claude-code")
-PRINTABLE = ("claude-desktop", "claude-code", "cursor", "windsurf", "vscode", "codex", "generic")
 
 
 def claude_desktop_config(host: Host) -> Path:

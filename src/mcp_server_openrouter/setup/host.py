@@ -7,7 +7,6 @@ temporary home, any platform and their own variables, and never touch the real h
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -43,6 +42,8 @@ class Host:
 
     def which(self, program: str) -> str | None:
         """The absolute path of `program` on this host's PATH, or None."""
+        import shutil  # here: `install --help` (built at every start-up) needs this module, not shutil
+
         return shutil.which(program, path=self.variable("PATH") or os.defpath)
 
     def show(self, path: Path) -> str:

@@ -29,7 +29,6 @@ from mcp_server_openrouter.setup.snippets import (
 from mcp_server_openrouter.setup.userenv import KEY_VARIABLE
 
 Run = Callable[[list[str]], "subprocess.CompletedProcess[str]"]
-SCOPES = ("user", "project")
 
 
 @dataclass

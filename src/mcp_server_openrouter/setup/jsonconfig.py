@@ -13,9 +13,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -23,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from mcp_server_openrouter.setup._errors import SetupError
-from mcp_server_openrouter.setup.clients import SERVER_NAME
 from mcp_server_openrouter.setup.launcher import describe, is_ours
-from mcp_server_openrouter.storage.files import FILE_MODE
+from mcp_server_openrouter.setup.names import SERVER_NAME
+from mcp_server_openrouter.storage.files import FILE_MODE, replace_atomic
 
 
 @dataclass(frozen=True)
@@ -139,13 +136,12 @@ def save(config: ConfigFile, new_text: str, *, private: bool = False, clock: Clo
     backup = None
     if config.text is not None:
         backup = _backup_path(target, time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(clock())))
-        shutil.copyfile(target, backup)
-        backup.chmod(FILE_MODE)
+        replace_atomic(backup, target.read_bytes())  # 0600 from the start: it may hold other servers' keys
         mode = target.stat().st_mode & 0o777
     else:
         target.parent.mkdir(parents=True, exist_ok=True)  # the client's own directory: its modes, not ours
         mode = FILE_MODE
-    _replace(target, new_text.encode("utf-8"), FILE_MODE if private else mode)
+    replace_atomic(target, new_text.encode("utf-8"), FILE_MODE if private else mode)
     return backup
 
 
@@ -157,19 +153,3 @@ def _backup_path(target: Path, stamp: str) -> Path:
         candidate = target.with_name(f"{target.name}.bak-{stamp}-{number}")
         number += 1
     return candidate
-
-
-def _replace(target: Path, data: bytes, mode: int) -> None:
-    """Put `data` at `target` by a rename from a sibling temporary file with `mode`."""
-    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with open(fd, "wb") as handle:
-            if hasattr(os, "fchmod"):  # POSIX; on Windows the mode bits mean little
-                os.fchmod(handle.fileno(), mode)
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -12,9 +12,9 @@ import shlex
 import subprocess
 from dataclasses import dataclass
 
-from mcp_server_openrouter.setup.clients import SERVER_NAME
 from mcp_server_openrouter.setup.jsonconfig import server_entry
 from mcp_server_openrouter.setup.launcher import Launcher
+from mcp_server_openrouter.setup.names import SERVER_NAME
 from mcp_server_openrouter.setup.userenv import KEY_VARIABLE
 
 KEY_PLACEHOLDER = "sk-or-v1-…"

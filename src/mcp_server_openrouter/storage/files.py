@@ -41,10 +41,18 @@ def write_atomic(path: Path, data: bytes) -> None:
     one, never a mix; a failure leaves no temp file behind.
     """
     private_dir(path.parent)
+    replace_atomic(path, data)
+
+
+def replace_atomic(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
+    """`write_atomic` for a file in a directory that is not ours (an MCP client's config): the new file
+    gets `mode` and the directory is left as it is."""
     # mkstemp creates the file 0600 already.
     fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
+            if mode != FILE_MODE and hasattr(os, "fchmod"):  # POSIX; on Windows the mode bits mean little
+                os.fchmod(handle.fileno(), mode)
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
