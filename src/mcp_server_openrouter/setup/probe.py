@@ -14,7 +14,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from mcp_server_openrouter import _constants as c
-from mcp_server_openrouter.catalog.model import format_usd
 from mcp_server_openrouter.errors import APIConnectionError, APIStatusError, OpenRouterError
 
 if TYPE_CHECKING:
@@ -66,7 +65,8 @@ async def probe(client: OpenRouterClient, *, monotonic: Callable[[], float] = ti
 
 
 def dollars(amount: Decimal) -> str:
-    return ("-$" if amount < 0 else "$") + format_usd(abs(amount))
+    """Credit in cents: what is left of a limit, not the price of one call."""
+    return f"{'-' if amount < 0 else ''}${abs(amount):,.2f}"
 
 
 def credit_text(info: KeyInfo) -> str:
