@@ -313,3 +313,42 @@ def test_the_image_command_is_one_the_cli_accepts(capsys: pytest.CaptureFixture[
 def test_hadolint_finds_nothing_to_say_about_the_dockerfile() -> None:
     done = subprocess.run(["hadolint", str(ROOT / "Dockerfile")], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+# --- the systemd unit the README shows -----------------------------------------------------------
+
+UNIT = ROOT / "docs" / "openrouter-mcp.service"
+
+
+def unit_settings() -> dict[str, list[str]]:
+    """Each `Key=value` of the unit (a key may repeat), comments left out."""
+    settings: dict[str, list[str]] = {}
+    for line in UNIT.read_text(encoding="utf-8").splitlines():
+        if "=" in line and not line.startswith(("#", "[")):
+            key, _, value = line.partition("=")
+            settings.setdefault(key, []).append(value)
+    return settings
+
+
+def test_the_systemd_unit_serves_like_the_image_as_an_unprivileged_user_with_secrets_from_a_file() -> None:
+    unit = unit_settings()
+    (exec_start,) = unit["ExecStart"]
+    assert shlex.split(exec_start)[1:] == json.loads(dict(final_stage())["CMD"])  # the image's command
+    assert unit["DynamicUser"] == ["yes"] and unit["NoNewPrivileges"] == ["yes"] and unit["UMask"] == ["0077"]
+    assert unit["EnvironmentFile"] == ["/etc/openrouter-mcp/env"]
+    environment = " ".join(unit["Environment"])
+    assert not SECRET_NAME.search(environment)  # secrets only in the root-only file
+    assert "OPENROUTER_MCP_DATA_DIR=%S/openrouter-mcp" in environment
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
+def test_systemd_analyze_finds_nothing_wrong_with_the_unit(tmp_path: Path) -> None:
+    # verify insists that the command exists: point it at this checkout's installed one.
+    command = shutil.which("openrouter-mcp", path=str(Path(sys.executable).parent)) or shutil.which("openrouter-mcp")
+    assert command is not None
+    text = UNIT.read_text(encoding="utf-8").replace("/opt/openrouter-mcp/bin/openrouter-mcp", command)
+    (tmp_path / UNIT.name).write_text(text, encoding="utf-8")
+    done = subprocess.run(
+        ["systemd-analyze", "verify", str(tmp_path / UNIT.name)], capture_output=True, text=True, timeout=60
+    )
+    assert (done.returncode, done.stdout + done.stderr) == (0, "")
