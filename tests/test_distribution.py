@@ -1,7 +1,7 @@
 """The ways the server is handed out besides PyPI: the npm launcher (`npm/`), the Claude Desktop
 extension bundle (`scripts/build_mcpb.py`), and the container image (`Dockerfile`).
 
-The launcher's own behaviour is tested by node's test runner (`node --test npm/test/`); here are the
+The launcher's own behaviour is tested by node's test runner (`node --test npm/test/*.test.js`); here are the
 checks that tie each of them to the Python package: same version, same tools, same command.
 """
 
