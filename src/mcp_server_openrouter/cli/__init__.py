@@ -27,6 +27,7 @@ COMMANDS = {
     "models": "models",
     "cache": "cache",
     "config-path": "config_path",
+    "bench": "bench",
 }
 DEFAULT_COMMAND = "serve"
 
