@@ -21,6 +21,7 @@ from mcp_server_openrouter.simulator import Fault, Simulator
 from .helpers import FAKE_KEY, structured_of, text_of
 from .test_cli import clean_env, run
 from .test_e2e_stdio import server_command, server_env
+from .usage.ledger_rows import rows_in
 
 FAST = "openai/gpt-4o-mini"
 SLOW = "mistralai/mistral-small"
@@ -97,6 +98,8 @@ def test_the_bench_command_prints_json_or_a_table_and_saves_the_report_where_it_
     assert "first token s" in table.stdout and FAST in table.stdout and "cheapest per run" in table.stdout
     assert "saved: " in table.stdout and "openrouter://reports/" in table.stdout
     assert "2/2 runs done" in table.stderr  # the progress bar's last state
+    ledger = rows_in(tmp_path / "data" / "openrouter-mcp" / "usage.sqlite3")
+    assert [row.tool for row in ledger] == ["bench"] * 6  # every request, under the command's name
 
 
 def test_the_bench_command_refuses_bad_input_before_spending(loopback: tuple[Simulator, str], tmp_path: Path) -> None:

@@ -74,11 +74,17 @@ def run(args: argparse.Namespace) -> int:
 
     from mcp_server_openrouter.app import open_app
     from mcp_server_openrouter.server.bench_tools import bench_service
+    from mcp_server_openrouter.usage.context import tool_scope
 
     progress_console = Console(stderr=True)
     out = Path(args.out).expanduser() if args.out else None  # `--out` alone: the reports directory
 
     async def benchmark() -> BenchmarkReport:
+        # The usage ledger records these requests under the command's name, as it does a tool's.
+        with tool_scope("bench"):
+            return await measured()
+
+    async def measured() -> BenchmarkReport:
         async with open_app(settings) as app:
             service = bench_service(app)
             worst = await service.prepare(plan, limit)

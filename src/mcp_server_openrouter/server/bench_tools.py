@@ -32,13 +32,9 @@ tools = ToolSet()
 
 # Typed `object` so our checks word the errors (not pydantic's); every byte here is read by the model.
 Models = Annotated[object, WithJsonSchema({"type": "array", "items": {"type": "string"}})]
-Prompt = Annotated[object, WithJsonSchema({"type": ["string", "array"], "description": "Text or OpenAI messages."})]
+Prompt = Annotated[object, WithJsonSchema({"type": ["string", "array"], "description": "Text or chat messages."})]
 # `true`, or a name for the report (reduced to a safe base name; a path is refused).
-# Defaults that go without saying (no delay, parallel, no report, not in the background) are None here, so
-# the compact schema leaves them out: every byte of it is read by the model in each client.
-SaveReport = Annotated[
-    object | None, WithJsonSchema({"anyOf": [{"type": "boolean"}, {"type": "string"}, {"type": "null"}]})
-]
+SaveReport = Annotated[object, WithJsonSchema({"type": ["boolean", "string"]})]
 # Each panel answer gets at most this share of the output budget, and never more than this.
 MOST_ANSWER_CHARS = 4000
 
@@ -65,12 +61,12 @@ async def benchmark_models(
     max_tokens: int | None = None,
     temperature: float | None = None,
     system: str | None = None,
-    parallel: bool | None = None,
+    parallel: bool = True,
     max_cost_usd: float | None = None,
-    save_report: SaveReport = None,
-    background: bool | None = None,
+    save_report: SaveReport = False,
+    background: bool = False,
 ) -> Annotated[CallToolResult, BenchmarkReport]:
-    """Compare 1-10 models on one prompt: first-token time, latency, tokens/s, cost."""
+    """Compare 1-10 models on a prompt: first-token time, latency, tokens/s, cost."""
     plan = plan_benchmark(
         models=models,
         prompt=prompt,
@@ -79,7 +75,7 @@ async def benchmark_models(
         max_tokens=max_tokens,
         temperature=temperature,
         system=system,
-        parallel=parallel is not False,
+        parallel=parallel,
     )
 
     async def on_progress(progress: float, total: float | None, message: str) -> None:
@@ -88,9 +84,9 @@ async def benchmark_models(
     report = await bench_service(app_of(ctx)).benchmark(
         plan,
         max_cost_usd=cost_limit(max_cost_usd),
-        save=save_report not in (None, False),
-        report_name=None if save_report is None or isinstance(save_report, bool) else save_report,
-        background=bool(background),
+        save=save_report is not False,
+        report_name=None if isinstance(save_report, bool) else save_report,
+        background=background,
         on_progress=on_progress,
     )
     text = render_markdown(report) if report.status == "done" else f"Benchmark job {report.job_id}: {report.note}."
@@ -106,7 +102,7 @@ async def ask_panel(
     criteria: str | None = None,
     max_tokens: int | None = None,
 ) -> Annotated[CallToolResult, PanelResult]:
-    """Ask 2-8 models at once; judge_model ranks their anonymised answers and writes the best one."""
+    """Ask 2-8 models at once; judge_model ranks the anonymised answers, writes the best."""
     plan = plan_panel(models=models, prompt=prompt, judge_model=judge_model, criteria=criteria, max_tokens=max_tokens)
     app = app_of(ctx)
     share = app.calls.page_chars // (len(plan.models) + 2)  # room for the judge's verdict too
