@@ -67,7 +67,7 @@ async def test_models_run_in_parallel_so_the_wall_time_is_the_slowest_model_not_
     for model, latency in latencies.items():
         told(simulator, model, latency=latency)
     parallel = await run_benchmark(plan_benchmark(models=list(latencies), prompt="Say hi"), loopback_app.client)
-    assert 0.3 <= parallel.wall_s <= 0.3 + 0.15
+    assert 0.3 <= parallel.wall_s <= 0.3 + 0.25  # the slowest model, and room for a busy machine
     one_by_one = plan_benchmark(models=list(latencies), prompt="Say hi", parallel=False)
     sequential = await run_benchmark(one_by_one, loopback_app.client)
     assert sequential.wall_s >= sum(latencies.values())
