@@ -132,3 +132,17 @@ async def test_an_unknown_judge_is_refused_before_any_member_is_asked(
     with pytest.raises(InvalidArgumentError, match="openai/gpt-4o"):
         await service.panel(plan_panel(models=[FAST, THIRD], prompt="hi", judge_model="openai/gpt4o"), answer_chars=9)
     assert chat_bodies(simulator) == []
+
+
+async def test_the_prompt_may_be_a_conversation_which_every_member_and_the_judge_receive(
+    service: BenchService, simulator: Simulator
+) -> None:
+    conversation = [
+        {"role": "system", "content": "Answer in one word."},
+        {"role": "user", "content": "Name a colour"},
+    ]
+    plan = plan_panel(models=[FAST, THIRD], prompt=conversation, judge_model=JUDGE)
+    await service.panel(plan, answer_chars=4000)
+    *members, judge = chat_bodies(simulator)
+    assert all(body["messages"] == conversation for body in members)
+    assert "system: Answer in one word.\nuser: Name a colour" in judge["messages"][0]["content"]
