@@ -100,8 +100,8 @@ def _bounded(outcome: RunOutcome, answer_chars: int) -> PanelAnswer:
         text=text[:answer_chars],
         truncated=len(text) > answer_chars,
         served_model=outcome.served_model,
-        latency_s=None if outcome.latency_s is None else round(outcome.latency_s, 4),
-        cost_usd=None if outcome.cost is None else float(outcome.cost),
+        latency_s=outcome.latency_s,
+        cost_usd=outcome.cost_usd,
         error=outcome.error,
     )
 
@@ -205,7 +205,7 @@ async def _judge(
         **({"response_format": fmt} if fmt else {}),
     )
     outcome = await run_once(client, request)
-    cost = None if outcome.cost is None else float(outcome.cost)
+    cost = outcome.cost_usd
     if not outcome.ok:
         return Verdict(judge_model=judge_id, cost_usd=cost, error=outcome.error), outcome
     try:
