@@ -43,6 +43,8 @@ TOOLS = {
     "get_model_info",
     "refresh_model_cache",
     "estimate_cost",
+    "benchmark_models",
+    "ask_panel",
 }
 
 

@@ -31,6 +31,7 @@ COMMANDS = {
     "install": "install",
     "uninstall": "uninstall",
     "doctor": "doctor",
+    "bench": "bench",
 }
 DEFAULT_COMMAND = "serve"
 

@@ -84,16 +84,7 @@ class ChatCalls:
             raise
         if background:
             return self.still_running(job, "started in the background")
-        if on_progress is not None:
-            job.listen(on_progress)
-        try:
-            await self.jobs.wait(job, self.foreground_timeout)
-        except BaseException:  # the caller cancelled (or went away): nobody will read the reply
-            job.cancel()
-            raise
-        finally:
-            if on_progress is not None:
-                job.unlisten(on_progress)
+        await self.jobs.wait_with_caller(job, self.foreground_timeout, on_progress)
         if not job.finished:
             return self.still_running(job, f"still running after {self.foreground_timeout:g} s")
         return self._outcome(job)

@@ -18,6 +18,7 @@ import anyio
 import anyio.lowlevel
 from anyio.abc import TaskGroup
 
+from mcp_server_openrouter.chat.progress import ProgressCallback
 from mcp_server_openrouter.errors import TooManyJobsError, UnknownJobError
 from mcp_server_openrouter.jobs.job import Job, JobWork
 from mcp_server_openrouter.storage import JobRecord, JobStore
@@ -149,6 +150,21 @@ class JobManager:
         """Wait until the job has finished, at most `seconds`."""
         with anyio.move_on_after(seconds):
             await job.done.wait()
+
+    async def wait_with_caller(self, job: Job, seconds: float, on_progress: ProgressCallback | None) -> None:
+        """Wait for a job on behalf of the tool call that started it, at most `seconds`: the caller hears
+        its progress meanwhile, and a caller that cancels (or goes away) cancels the job, whose result
+        nobody would read."""
+        if on_progress is not None:
+            job.listen(on_progress)
+        try:
+            await self.wait(job, seconds)
+        except BaseException:
+            job.cancel()
+            raise
+        finally:
+            if on_progress is not None:
+                job.unlisten(on_progress)
 
     def forget(self, job: Job) -> None:
         """Drop a finished job at once (a foreground call whose answer fitted in one page)."""

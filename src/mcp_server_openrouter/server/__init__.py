@@ -17,8 +17,9 @@ from mcp.server.mcpserver import MCPServer
 from mcp_server_openrouter import __version__
 from mcp_server_openrouter import _constants as c
 from mcp_server_openrouter.app import AppContext, open_app
+from mcp_server_openrouter.bench.reports import REPORTS_URI
 from mcp_server_openrouter.config import Settings
-from mcp_server_openrouter.server import catalog_tools, chat_tools, job_tools, spending_tools
+from mcp_server_openrouter.server import bench_tools, catalog_tools, chat_tools, job_tools, spending_tools
 
 if TYPE_CHECKING:
     import httpx
@@ -78,6 +79,7 @@ def create_server(
             *job_tools.tools.declare(),
             *catalog_tools.tools.declare(),
             *spending_tools.tools.declare(),
+            *bench_tools.tools.declare(),
         ],
         middleware=[warm_up_when_initialized],
     )
@@ -90,5 +92,20 @@ def create_server(
     )
     def recent_jobs() -> str:
         return job_tools.recent_jobs(running[-1])
+
+    @server.resource(
+        REPORTS_URI, name="reports", description="Saved benchmark reports, newest first.", mime_type="application/json"
+    )
+    def reports() -> str:
+        return bench_tools.saved_reports(settings)
+
+    @server.resource(
+        REPORTS_URI + "/{name}",
+        name="report",
+        description="A saved benchmark report (Markdown).",
+        mime_type="text/markdown",
+    )
+    def report(name: str) -> str:
+        return bench_tools.saved_report(settings, name)
 
     return server
