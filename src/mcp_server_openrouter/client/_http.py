@@ -401,6 +401,9 @@ class OpenRouterClient:
             except BaseException as exc:
                 meter.failed(exc)
                 raise
+            else:
+                if stream.accumulator.done:  # `[DONE]` read: the rest of the body is a few bytes at most
+                    await text.drain()
             finally:
                 stream._settle(meter)
                 with anyio.CancelScope(shield=True):

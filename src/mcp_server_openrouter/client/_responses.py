@@ -29,6 +29,11 @@ if TYPE_CHECKING:
     import httpx
 
 
+# What a finished stream may still read to keep its connection: a few trailing bytes in practice.
+DRAIN_MAX_CHARS = 64 * 1024
+DRAIN_TIMEOUT_SECONDS = 0.5
+
+
 class BodyText:
     """A streamed response's decoded text, piece by piece, for `ChatStream`."""
 
@@ -42,6 +47,23 @@ class BodyText:
         close = getattr(self._pieces, "aclose", None)  # typed an iterator; an async generator in fact
         if close is not None:
             await close()
+
+    async def drain(self, *, max_chars: int = DRAIN_MAX_CHARS, within: float = DRAIN_TIMEOUT_SECONDS) -> bool:
+        """Read what is left of a finished reply, so httpx can put the connection back in its pool
+        (a response closed before the end of its body closes its connection). OpenRouter ends the
+        body right after `data: [DONE]`; an upstream that does not gets `within` seconds and `max_chars`,
+        then the connection is closed as before. True if the body ended."""
+        read = 0
+        with anyio.move_on_after(within):
+            try:
+                while (piece := await self.read()) is not None:
+                    read += len(piece)
+                    if read > max_chars:
+                        return False
+            except ReadFailedError:
+                return False
+            return True
+        return False
 
     async def read(self) -> str | None:
         import httpx

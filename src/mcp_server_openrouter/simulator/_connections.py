@@ -23,11 +23,13 @@ class Connections:
     def __init__(self) -> None:
         self._open: dict[tuple[str, int], asyncio.BaseTransport] = {}
         self._lock = threading.Lock()
+        self.opened = 0  # connections accepted so far (a client that reuses its pool opens few)
 
     def add(self, transport: asyncio.BaseTransport) -> None:
         peer = _peer(transport)
-        if peer is not None:
-            with self._lock:
+        with self._lock:
+            self.opened += 1
+            if peer is not None:
                 self._open[peer] = transport
 
     def discard(self, transport: asyncio.BaseTransport) -> None:
