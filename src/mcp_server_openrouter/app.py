@@ -216,6 +216,7 @@ class AppContext:
         if self._client is not None:
             await self._client.aclose()
             self._client = None
+        await self.ledger.aclose()
 
 
 def _import_client_modules() -> None:

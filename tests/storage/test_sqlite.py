@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import sqlite3
 import threading
@@ -9,6 +10,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 
 from mcp_server_openrouter.storage.sqlite import (
@@ -147,3 +149,21 @@ async def test_remove_deletes_the_database_and_its_wal_siblings(tmp_path: Path) 
     assert db.remove() is True
     assert [f for f in db.files if f.exists()] == []
     assert db.remove() is False
+
+
+async def test_a_persistent_database_keeps_its_connection_so_a_commit_is_no_checkpoint(tmp_path: Path) -> None:
+    db = SQLiteDatabase(tmp_path / "kept.sqlite3", ["CREATE TABLE t (n INTEGER);"], persistent=True)
+
+    def insert(n: int) -> Any:
+        return functools.partial(db.run, lambda c: c.execute("INSERT INTO t VALUES (?)", (n,)), write=True)
+
+    async with anyio.create_task_group() as tasks:  # from several worker threads at once
+        for n in range(20):
+            tasks.start_soon(insert(n))
+    wal = tmp_path / "kept.sqlite3-wal"
+    assert wal.exists()  # still open: the WAL was not checkpointed and deleted after each write
+
+    db.close()
+    assert not wal.exists()
+    assert db.run_sync(lambda c: c.execute("SELECT COUNT(*) FROM t").fetchone()[0]) == 20  # opens again
+    db.close()

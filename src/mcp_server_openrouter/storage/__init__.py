@@ -169,3 +169,7 @@ class UsageLedger(Protocol):
     async def spent(self, key_id: str, since: float, until: float | None = None) -> Decimal:
         """The known cost of `key_id`'s requests that ended in [since, until)."""
         ...
+
+    async def aclose(self) -> None:
+        """Release what the ledger holds open (a connection); it may be used again after."""
+        ...

@@ -18,6 +18,8 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
+import anyio
+
 from mcp_server_openrouter.errors import LedgerError
 from mcp_server_openrouter.storage import Settlement, UsageRow
 from mcp_server_openrouter.storage.sqlite import Migration, SQLiteDatabase
@@ -148,12 +150,21 @@ class SQLiteLedger:
     def __init__(self, path: Path, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> None:
         self.path = path
         self.db = SQLiteDatabase(
-            path, MIGRATIONS, label="usage ledger", busy_timeout=busy_timeout, pragmas=["synchronous=NORMAL"]
+            path,
+            MIGRATIONS,
+            label="usage ledger",
+            busy_timeout=busy_timeout,
+            pragmas=["synchronous=NORMAL"],
+            persistent=True,
         )
 
     @property
     def location(self) -> str:
         return str(self.path)
+
+    async def aclose(self) -> None:
+        """Close the ledger's connection (the next use opens it again)."""
+        await anyio.to_thread.run_sync(self.db.close)
 
     async def record(self, row: UsageRow) -> int:
         insert = f"INSERT INTO usage ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"

@@ -4,11 +4,13 @@
 cache now; a usage ledger and a jobs table next). `await db.run(fn)` calls `fn(connection)` in a
 worker thread, inside one transaction (committed if `fn` returns, rolled back if it raises).
 
-Connections: one per `run`, opened and closed in the worker thread. sqlite3 connections belong
-to the thread that made them and anyio's worker threads vary, so a shared connection would need
-a lock that serialises every call anyway; several processes share the file, so SQLite's own
-locking is the one that matters. Opening costs well under a millisecond next to a network call.
-When the last connection closes SQLite checkpoints the WAL and deletes `-wal`/`-shm`.
+Connections: by default one per `run`, opened and closed in the worker thread (a cache may be
+deleted by `cache clear` at any time, and several processes share the file, so SQLite's own
+locking is the one that matters). When the last connection closes SQLite checkpoints the WAL
+(an fsync) and deletes `-wal`/`-shm`: ~20 ms on an ordinary disk, which a store written on every
+call cannot afford. `persistent=True` keeps one connection open instead (made with
+`check_same_thread=False` and used under a lock, since anyio's worker threads vary), so a commit
+in WAL mode with `synchronous=NORMAL` is a write to the WAL, not an fsync; `close()` ends it.
 
 Schema: `PRAGMA user_version` is the number of migrations applied. On every open the missing
 ones are applied in order, all in one `BEGIN IMMEDIATE` transaction (so two processes opening a
@@ -27,6 +29,7 @@ import functools
 import logging
 import os
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -66,6 +69,7 @@ class SQLiteDatabase:
         label: str = "database",
         busy_timeout: float = BUSY_TIMEOUT_SECONDS,
         pragmas: Sequence[str] = (),
+        persistent: bool = False,
     ) -> None:
         self.path = path
         self.migrations = tuple(migrations)
@@ -73,6 +77,9 @@ class SQLiteDatabase:
         self.busy_timeout = busy_timeout
         self.pragmas = tuple(pragmas)  # per connection, e.g. "synchronous=NORMAL" (our own strings)
         self._refused_version: int | None = None  # the too-new version already logged
+        self.persistent = persistent
+        self._kept: sqlite3.Connection | None = None  # the open connection, when persistent
+        self._kept_lock = threading.Lock()
 
     @property
     def latest_version(self) -> int:
@@ -94,8 +101,30 @@ class SQLiteDatabase:
         lock instead of failing half-way when another process wrote in between.
         Raises `sqlite3.Error` (including `SchemaTooNewError`) or `OSError`.
         """
-        with self._connect() as connection, _transaction(connection, "BEGIN IMMEDIATE" if write else "BEGIN"):
-            return fn(connection)
+        begin = "BEGIN IMMEDIATE" if write else "BEGIN"
+        if not self.persistent:
+            with self._connect() as connection, _transaction(connection, begin):
+                return fn(connection)
+        with self._kept_lock:
+            if self._kept is None:
+                self._kept = self._open()
+            try:
+                with _transaction(self._kept, begin):
+                    return fn(self._kept)
+            except (sqlite3.Error, OSError):
+                self._close_kept()  # the next run opens afresh (the file may have been replaced)
+                raise
+
+    def close(self) -> None:
+        """Close the kept connection, if any (SQLite then checkpoints the WAL)."""
+        with self._kept_lock:
+            self._close_kept()
+
+    def _close_kept(self) -> None:
+        if self._kept is not None:
+            with suppress(sqlite3.Error):
+                self._kept.close()
+            self._kept = None
 
     def is_corrupt(self, error: BaseException) -> bool:
         """Whether `error` says the file is damaged (not merely locked or unwritable)."""
@@ -111,12 +140,22 @@ class SQLiteDatabase:
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
+        connection = self._open()
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+    def _open(self) -> sqlite3.Connection:
+        """A connection to the private file, in WAL mode, migrated to the latest schema."""
         private_dir(self.path.parent)
         os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE))
         self._tighten_modes()
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a migration's scripts and
         # functions share one transaction (the sqlite3 module would commit around executescript).
-        connection = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
+        connection = sqlite3.connect(
+            self.path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=not self.persistent
+        )
         try:
             version = self._check_version(connection)  # before WAL: never change a file we refuse
             connection.execute("PRAGMA journal_mode=WAL")  # readers don't wait for writers
@@ -125,9 +164,10 @@ class SQLiteDatabase:
                 connection.execute(f"PRAGMA {pragma}")
             if version < self.latest_version:
                 self._migrate(connection)
-            yield connection
-        finally:
+        except BaseException:
             connection.close()
+            raise
+        return connection
 
     def _tighten_modes(self) -> None:
         if os.name != "posix":
