@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import anyio
 import httpx
@@ -48,12 +49,20 @@ def user(key: str | None = None, token: str | None = TOKEN) -> dict[str, str]:
 
 @asynccontextmanager
 async def http_server(
-    settings: Settings, transport: httpx.AsyncBaseTransport, *, token: str | None = TOKEN, per_user_keys: bool = False
+    settings: Settings,
+    transport: httpx.AsyncBaseTransport,
+    *,
+    token: str | None = TOKEN,
+    per_user_keys: bool = False,
+    extra_tools: Sequence[Callable[..., Any]] = (),
 ) -> AsyncIterator[str]:
-    """The HTTP server in this process on a free loopback port (upstream: `transport`); its /mcp URL."""
+    """The HTTP server in this process on a free loopback port (upstream: `transport`), with
+    `extra_tools` added to ours; its /mcp URL."""
     sock = bind_socket("127.0.0.1", 0)
     options = HttpOptions(port=sock.getsockname()[1], token=token, per_user_keys=per_user_keys)
     server = create_server(settings, transport=transport, remote_clients=True)
+    for tool in extra_tools:
+        server.add_tool(tool)
     stop = anyio.Event()
     with sock:
         async with anyio.create_task_group() as group:

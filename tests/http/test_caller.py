@@ -5,16 +5,21 @@ as the gate does and look at what the app hands out."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
+from mcp import Client
 
 from mcp_server_openrouter._redact import redact
 from mcp_server_openrouter.app import AppContext, CallerKey, caller_key
 from mcp_server_openrouter.chat import ChatRequest
 from mcp_server_openrouter.client import key_id
+from mcp_server_openrouter.config import Settings
+from mcp_server_openrouter.server import create_server
+from mcp_server_openrouter.server._tooling import AppCtx, caller_of
 from mcp_server_openrouter.simulator import Simulator
 
-from ..helpers import FAKE_KEY
-from .conftest import KEY_A, KEY_B, ledger_rows
+from ..helpers import FAKE_KEY, text_of
+from .conftest import KEY_A, KEY_B, http_server, ledger_rows, mcp_over_http, user
 
 pytestmark = pytest.mark.anyio
 
@@ -80,3 +85,21 @@ async def test_a_users_key_of_any_shape_is_redacted_once_it_has_been_used(app: A
     finally:
         caller_key.reset(token)
     assert OTHER_SHAPE not in redact(f"echo {OTHER_SHAPE}")
+
+
+async def whose_key(ctx: AppCtx) -> str:
+    """A tool as the usage tools are written: per-key state goes by `caller_of(ctx).key_id`."""
+    return caller_of(ctx).key_id
+
+
+async def test_caller_of_is_the_configured_key_over_stdio_and_each_users_own_over_http(
+    settings: Settings, transport: httpx.ASGITransport
+) -> None:
+    server = create_server(settings, transport=transport)
+    server.add_tool(whose_key)
+    async with Client(server) as local:
+        assert text_of(await local.call_tool("whose_key", {})) == key_id(FAKE_KEY)
+    async with http_server(settings, transport, per_user_keys=True, extra_tools=[whose_key]) as url:
+        for key in (KEY_A, KEY_B):
+            async with mcp_over_http(url, user(key)) as client:
+                assert text_of(await client.call_tool("whose_key", {})) == key_id(key)

@@ -112,6 +112,8 @@ def _run_http(settings: Settings, args: argparse.Namespace) -> int:
 
     host = args.host or DEFAULT_HOST
     port = DEFAULT_PORT if args.port is None else args.port
+    if not 0 <= port <= 65535:  # the OS would take 70000 as 4464
+        return fail(f"--port {port} is not a port: give 1–65535, or 0 for a free one", 2)
     options = HttpOptions.of(settings, host=host, port=port, per_user_keys=args.per_user_keys)
     problem = exposure_problem(options)
     if problem is not None:
