@@ -178,7 +178,7 @@ class AppContext:
             page_chars=page_chars(settings.max_output_tokens),
             images_dir=settings.data_dir / "images",
             guard=self.spending,
-            key_id=self.key_id,
+            key_id_of=self.caller_key_id,
         )
         self.media_limits = MediaLimits(
             roots=() if self.remote_clients and not settings.allowed_dirs.strip() else settings.allowed_roots(),

@@ -43,13 +43,16 @@ async def initialize(client: httpx.AsyncClient, headers: Mapping[str, str]) -> h
     return await client.post("/mcp", json=INITIALIZE, headers={**ACCEPT, **user(), **headers})
 
 
-async def test_a_request_naming_another_host_is_refused(settings: Settings) -> None:
+async def test_a_request_naming_another_host_is_refused_and_the_log_says_what_to_set(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
     async with gated(settings, HttpOptions(port=8000, token=TOKEN)) as client:
         ours = await initialize(client, {})
         rebound = await initialize(client, {"Host": "attacker.example:8000"})
         alias = await initialize(client, {"Host": "localhost:9000"})  # a loopback name on a mapped port
     assert ours.status_code == 200 and alias.status_code == 200
     assert rebound.status_code == 421
+    assert any("'attacker.example:8000'" in m and "MCP_HTTP_ALLOWED_HOSTS" in m for m in caplog.messages)
 
 
 async def test_a_request_from_a_foreign_origin_is_refused(settings: Settings) -> None:

@@ -6,6 +6,8 @@ with the simulator in process as the upstream, so the ledger and the simulator c
 
 from __future__ import annotations
 
+import time
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
@@ -15,6 +17,8 @@ from mcp.types import TextContent
 from mcp_server_openrouter.client import key_id
 from mcp_server_openrouter.config import Settings
 from mcp_server_openrouter.simulator import Fault, Simulator
+from mcp_server_openrouter.storage import UsageRow
+from mcp_server_openrouter.storage.ledger import SQLiteLedger
 
 from ..helpers import FAKE_KEY, structured_of, text_of
 from .conftest import KEY_A, KEY_B, http_server, ledger_rows, mcp_over_http, user
@@ -142,3 +146,25 @@ async def test_local_files_are_not_read_over_http_unless_a_directory_is_allowed(
     async with http_server(settings, transport) as url, mcp_over_http(url, user()) as client:
         refused = await client.call_tool("chat_with_vision", arguments)
     assert refused.is_error and "outside the directories local files may be read from (none)" in text_of(refused)
+
+
+async def test_budgets_and_the_session_cost_are_each_users_own(
+    settings: Settings, simulator: Simulator, transport: httpx.ASGITransport, tmp_path: Path
+) -> None:
+    budgeted = settings.model_copy(update={"budget_daily_usd": Decimal("0.01")})
+    # Alice has spent $0.0095 today already; Bob nothing.
+    await SQLiteLedger(budgeted.usage_file).record(
+        UsageRow(at=time.time(), key_id=key_id(KEY_A), requested_model="openai/gpt-4o", cost=Decimal("0.0095"))
+    )
+    small = {"model": "openai/gpt-4o", "messages": "hi", "max_tokens": 100}  # worst case ~$0.001
+    async with http_server(budgeted, transport, per_user_keys=True) as url:
+        async with mcp_over_http(url, user(KEY_A)) as alice:
+            refused = await alice.call_tool("chat_with_model", small)
+        async with mcp_over_http(url, user(KEY_B)) as bob:
+            first = await bob.call_tool("chat_with_model", small)
+            second = await bob.call_tool("chat_with_model", small)
+    assert refused.is_error and "OPENROUTER_BUDGET_DAILY_USD" in text_of(refused)
+    assert not first.is_error and not second.is_error
+    costs = [structured_of(r)["cost_usd"] for r in (first, second)]
+    # Each answer's session total is Bob's own (Alice's $0.0095 is not in it).
+    assert structured_of(second)["session_cost_usd"] == pytest.approx(sum(costs))

@@ -37,7 +37,7 @@ from mcp.server.auth.provider import AccessToken
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mcp_server_openrouter import __version__
 from mcp_server_openrouter.app import CallerKey, caller_key
@@ -155,6 +155,7 @@ class HttpGate:
             extra = {"WWW-Authenticate": 'Bearer realm="openrouter-mcp"'} if status == 401 else None
             await JSONResponse({"error": reason}, status_code=status, headers=extra)(scope, receive, send)
             return
+        send = _hint_on_misdirected(send, headers.get("host", ""))
         if not self.options.per_user_keys:
             await self.app(scope, receive, send)
             return
@@ -178,6 +179,21 @@ class HttpGate:
                 "(or ask its operator to start it with --per-user-keys, so each user brings their own key)"
             )
         return None
+
+
+def _hint_on_misdirected(send: Send, host: str) -> Send:
+    """`send`, saying in the log what to do when the SDK refuses the Host (421): its own line says only that."""
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start" and message["status"] == 421:
+            logger.warning(
+                "refused a request for Host %r; if clients reach this server by that name, add it to "
+                "MCP_HTTP_ALLOWED_HOSTS (comma-separated)",
+                host[:100],
+            )
+        await send(message)
+
+    return sending
 
 
 @contextlib.contextmanager
