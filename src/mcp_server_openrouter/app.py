@@ -8,20 +8,30 @@ is as fast as the rest. Background work (client warm-up, chat jobs, settling cos
 did not carry) runs in the app's task group and ends with it, closing any upstream stream.
 Every chat request the client sends is written to the usage ledger by `usage` (the client's
 metering hook).
+
+Whose key a call uses: the configured one, unless the request being served set `caller_key`
+(Streamable HTTP with per-user keys, `server/http.py`). Then `get_client()` is a view of the one
+client holding that key (sharing its connection pool), and `caller_key_id()` the key's hash that
+jobs, usage and cached replies are kept under. The context variable follows the call into the
+tasks it starts, so a background job keeps its caller's key.
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import anyio
 from anyio.abc import TaskGroup
 
+from mcp_server_openrouter._redact import register_secret
 from mcp_server_openrouter.catalog.service import CatalogService
 from mcp_server_openrouter.chat.compose import ChatDefaults, MediaLimits
 from mcp_server_openrouter.chat.service import ChatService
@@ -45,6 +55,28 @@ logger = logging.getLogger(__name__)
 
 # How long the server must have been quiet before the background warm-up imports httpx.
 WARM_UP_IDLE_SECONDS = 0.1
+# Per-user keys whose client view is kept (for settling costs later); the least recently used go first.
+KEY_VIEWS_KEPT = 1024
+
+
+@dataclass(frozen=True)
+class CallerKey:
+    """The OpenRouter key an HTTP request brought in per-user mode (kept in memory, never stored).
+
+    `key_id` is the key's hash; a request without a key gets a one-off id of its own, so it
+    shares nothing (jobs, cached replies) with any other request.
+    """
+
+    api_key: str | None = field(repr=False)
+    key_id: str
+
+    @classmethod
+    def of(cls, api_key: str | None) -> CallerKey:
+        return cls(api_key, key_id(api_key) if api_key else f"no-key-{secrets.token_hex(8)}")
+
+
+# Set around each request by the HTTP middleware in per-user mode; None: the configured key.
+caller_key: ContextVar[CallerKey | None] = ContextVar("caller_key", default=None)
 
 
 def build_client(
@@ -90,7 +122,10 @@ class AppContext:
     transport: httpx.AsyncBaseTransport | None = None
     clock: Callable[[], float] = time.time
     tasks: TaskGroup | None = None
+    # Clients on other machines (HTTP mode): local files only from OPENROUTER_ALLOWED_DIRS, never by default.
+    remote_clients: bool = False
     _client: OpenRouterClient | None = field(default=None, init=False, repr=False)
+    _views: OrderedDict[str, OpenRouterClient] = field(default_factory=OrderedDict, init=False, repr=False)
     warm_up_idle_seconds: float = WARM_UP_IDLE_SECONDS
     _warming: bool = field(default=False, init=False, repr=False)
     warmed: anyio.Event = field(default_factory=anyio.Event, init=False, repr=False)
@@ -112,7 +147,7 @@ class AppContext:
         self.chat = ChatService(
             self.get_client,
             catalog=self.catalog,
-            responses=self.responses,
+            responses=_CallersResponses(self.responses),
             base_url=settings.base_url,
             caching=settings.cache_ttl_seconds > 0,
             cache_by_default=settings.cache_responses,
@@ -124,6 +159,7 @@ class AppContext:
             ttl_seconds=settings.job_ttl_seconds,
             max_jobs=settings.max_jobs,
             clock=self.clock,
+            owner_of=self.caller_key_id,
         )
         self.spending = SpendingGuard(
             self.ledger,
@@ -142,10 +178,10 @@ class AppContext:
             page_chars=page_chars(settings.max_output_tokens),
             images_dir=settings.data_dir / "images",
             guard=self.spending,
-            key_id=self.key_id,
+            key_id_of=self.caller_key_id,
         )
         self.media_limits = MediaLimits(
-            roots=settings.allowed_roots(),
+            roots=() if self.remote_clients and not settings.allowed_dirs.strip() else settings.allowed_roots(),
             max_image_bytes=settings.max_image_bytes,
             max_image_side=settings.max_image_side,
             max_file_bytes=settings.max_file_bytes,
@@ -157,14 +193,41 @@ class AppContext:
         return self.get_client()
 
     def get_client(self) -> OpenRouterClient:
-        """The one upstream client, built on first use."""
+        """The client of the current caller: the one upstream client (built on first use), or in
+        per-user mode a view of it holding the key the request brought."""
+        caller = caller_key.get()
+        return self._base_client() if caller is None else self._view_for(caller)
+
+    def caller_key_id(self) -> str:
+        """The hash of the current caller's key: the configured key's, or the request's in per-user mode."""
+        caller = caller_key.get()
+        return self.key_id if caller is None else caller.key_id
+
+    def _base_client(self) -> OpenRouterClient:
         if self._client is None:
             self._client = build_client(self.settings, self.transport, on_request=self.usage)
         return self._client
 
+    def _view_for(self, caller: CallerKey) -> OpenRouterClient:
+        if caller.api_key is None:  # per-user mode, no key: requests that need one say how to send it
+            return self._base_client().with_options(api_key=None)
+        view = self._views.get(caller.key_id)
+        if view is not None:
+            self._views.move_to_end(caller.key_id)
+            return view
+        register_secret(caller.api_key)  # redacted from every output, like the configured key
+        view = self._views[caller.key_id] = self._base_client().with_options(api_key=caller.api_key)
+        while len(self._views) > KEY_VIEWS_KEPT:
+            self._views.popitem(last=False)
+        if self.tasks is not None:  # costs a stopped process left unsettled for this key
+            self.tasks.start_soon(self.usage.resume, caller.key_id)
+        return view
+
     def _client_for(self, key: str) -> OpenRouterClient | None:
-        """The client that holds the key `key` stands for (only the configured one, today)."""
-        return self.get_client() if key and key == self.key_id else None
+        """The client that holds the key `key` stands for: the configured one, or a per-user key seen lately."""
+        if key and key == self.key_id:
+            return self._base_client()
+        return self._views.get(key)
 
     async def _key_info(self, key: str) -> KeyInfo | None:
         """`GET /key` for the key `key` stands for (the spending guard reads its limit)."""
@@ -201,7 +264,7 @@ class AppContext:
         try:
             # Importing httpx and its dependencies is the slow part; a thread keeps the loop free.
             await anyio.to_thread.run_sync(_import_client_modules)
-            self.get_client()
+            self._base_client()
             await self.usage.resume(self.key_id)
         except Exception as exc:
             # A failure here must not end the server's task group: the first call builds the
@@ -219,6 +282,35 @@ class AppContext:
         await self.ledger.aclose()
 
 
+class _CallersResponses:
+    """The response store as chat sees it: in per-user mode each key has its own cached replies
+    (one user must not get another's reply, nor learn what they asked); otherwise the store itself."""
+
+    def __init__(self, store: ResponseStore) -> None:
+        self._store = store
+
+    @property
+    def location(self) -> str:
+        return self._store.location
+
+    async def get(self, key: str) -> dict[str, Any] | None:
+        return await self._store.get(_scoped(key))
+
+    async def put(self, key: str, model: str, result: Mapping[str, Any]) -> None:
+        await self._store.put(_scoped(key), model, result)
+
+    async def clear(self) -> bool:
+        return await self._store.clear()
+
+    async def describe(self) -> dict[str, Any]:
+        return await self._store.describe()
+
+
+def _scoped(key: str) -> str:
+    caller = caller_key.get()
+    return key if caller is None else f"{caller.key_id}:{key}"
+
+
 def _import_client_modules() -> None:
     import mcp_server_openrouter.client._http  # noqa: F401
 
@@ -229,6 +321,7 @@ def make_app(
     transport: httpx.AsyncBaseTransport | None = None,
     clock: Callable[[], float] = time.time,
     tasks: TaskGroup | None = None,
+    remote_clients: bool = False,
 ) -> AppContext:
     """The app context with the local stores (files in the cache directory)."""
     return AppContext(
@@ -244,6 +337,7 @@ def make_app(
         transport=transport,
         clock=clock,
         tasks=tasks,
+        remote_clients=remote_clients,
     )
 
 
@@ -253,6 +347,7 @@ async def open_app(
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     clock: Callable[[], float] = time.time,
+    remote_clients: bool = False,
 ) -> AsyncIterator[AppContext]:
     """An app context whose background tasks and client end when the block does.
 
@@ -261,7 +356,7 @@ async def open_app(
     """
     failure: Exception | None = None
     async with anyio.create_task_group() as tasks:
-        app = make_app(settings, transport=transport, clock=clock, tasks=tasks)
+        app = make_app(settings, transport=transport, clock=clock, tasks=tasks, remote_clients=remote_clients)
         try:
             yield app
         except Exception as exc:

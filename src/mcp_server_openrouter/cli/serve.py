@@ -1,4 +1,5 @@
-"""`openrouter-mcp serve` (the default): MCP over stdio, what clients launch.
+"""`openrouter-mcp serve` (the default): MCP over stdio, what clients launch; with `--http`, MCP
+over Streamable HTTP for clients on other machines (see `server/http.py` for who may come in).
 
 It serves until the client goes away (closes stdin) or a signal asks it to stop. SIGTERM and
 SIGINT take the client-going-away path: the SDK's input ends (see `_stdin`), the run is
@@ -10,56 +11,75 @@ what every other command returns when interrupted). A second signal while shutti
 gets the default behaviour: it ends the process at once. SIGTERM during start-up, before the
 event loop listens, exits 0 as well. POSIX only: on Windows the SDK reads stdin as it always
 did and no signal is handled.
+
+Over HTTP the same signals stop it the same way (exit status 0, or 130 after SIGINT): the MCP
+sessions end first, closing every upstream stream and cancelling jobs, then the connections.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import logging
 import signal
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import socket
     from types import FrameType
 
-    from anyio import CancelScope
     from anyio.abc import TaskStatus
     from mcp.server.mcpserver import MCPServer
 
-    from mcp_server_openrouter.cli._stdin import EndableInput
+    from mcp_server_openrouter.config import Settings
+    from mcp_server_openrouter.server.http import HttpOptions
 
 logger = logging.getLogger(__name__)
 
-HELP = "serve MCP over stdio (the default)"
+HELP = "serve MCP over stdio (the default), or over Streamable HTTP with --http"
 DESCRIPTION = (
-    "Serve MCP over stdio; this is what MCP clients launch. Settings come from the "
-    "environment and .env files (see the README)."
+    "Serve MCP over stdio; this is what MCP clients launch. With --http, serve the same tools over "
+    "Streamable HTTP at /mcp (health check: /healthz). Settings come from the environment and .env "
+    "files (see the README); MCP_HTTP_TOKEN is the bearer token HTTP clients must send."
 )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    del parser  # no options
+    parser.add_argument("--http", action="store_true", help="serve MCP over Streamable HTTP instead of stdio")
+    parser.add_argument(
+        "--host", help="address to listen on with --http (default 127.0.0.1; any other needs MCP_HTTP_TOKEN)"
+    )
+    parser.add_argument("--port", type=int, help="port to listen on with --http (default 8000; 0 picks a free one)")
+    parser.add_argument(
+        "--per-user-keys",
+        action="store_true",
+        help="with --http: each request brings its own OpenRouter key in the X-OpenRouter-Key header",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     # Until the event loop listens for signals (see `serve`), SIGTERM ends start-up just as quietly.
     signal.signal(signal.SIGTERM, _exit_at_once)
-    import anyio
+    from mcp_server_openrouter.cli._common import configure_logging, fail, settings_or_exit
 
-    from mcp_server_openrouter._redact import strip_url_credentials
-    from mcp_server_openrouter.cli._common import configure_logging, settings_or_exit
-    from mcp_server_openrouter.server import create_server
-
+    # `openrouter-mcp` with no command has none of these options: it is stdio.
+    http = getattr(args, "http", False)
+    http_only = (getattr(args, "host", None), getattr(args, "port", None), getattr(args, "per_user_keys", None))
+    if not http and any(option not in (None, False) for option in http_only):
+        return fail("--host, --port and --per-user-keys go with --http (stdio has no address)", 2)
     settings = settings_or_exit()
     configure_logging(settings.log_level)
-    # Where requests go and why: a base URL from a surprising place is visible at once.
-    logger.info("base URL %s (from %s)", strip_url_credentials(settings.base_url), settings.base_url_origin)
-    if settings.api_key is None:
-        logger.warning("OPENROUTER_API_KEY is not set: tools that call OpenRouter will say how to set it")
-    else:
-        logger.info("API key from %s", settings.origin("api_key"))
+    if http:
+        return _run_http(settings, args)
+    import anyio
+
+    from mcp_server_openrouter.server import create_server
+
+    _log_upstream(settings)
     server = create_server(settings)
     # uvloop (installed where it has wheels) takes ~0.4 ms off every tool call: see perf/latency.py.
     status: int = anyio.run(serve, server, backend_options={"use_uvloop": _has_uvloop()})
@@ -67,6 +87,51 @@ def run(args: argparse.Namespace) -> int:
     # SDK's million-odd objects (~0.25 s on a CI-class VM); frozen, they are skipped and the
     # process ends in ~15 ms, so a client waiting for the server to exit is not kept waiting.
     gc.freeze()
+    return status
+
+
+def _log_upstream(settings: Settings, *, per_user_keys: bool = False) -> None:
+    from mcp_server_openrouter._redact import strip_url_credentials
+
+    # Where requests go and why: a base URL from a surprising place is visible at once.
+    logger.info("base URL %s (from %s)", strip_url_credentials(settings.base_url), settings.base_url_origin)
+    if per_user_keys:
+        logger.info("per-user keys: each request's X-OpenRouter-Key header; OPENROUTER_API_KEY is not used for them")
+    elif settings.api_key is None:
+        logger.warning("OPENROUTER_API_KEY is not set: tools that call OpenRouter will say how to set it")
+    else:
+        logger.info("API key from %s", settings.origin("api_key"))
+
+
+def _run_http(settings: Settings, args: argparse.Namespace) -> int:
+    import anyio
+
+    from mcp_server_openrouter.cli._common import fail
+    from mcp_server_openrouter.server import create_server
+    from mcp_server_openrouter.server.http import DEFAULT_HOST, DEFAULT_PORT, HttpOptions, bind_socket, exposure_problem
+
+    host = args.host or DEFAULT_HOST
+    port = DEFAULT_PORT if args.port is None else args.port
+    if not 0 <= port <= 65535:  # the OS would take 70000 as 4464
+        return fail(f"--port {port} is not a port: give 1–65535, or 0 for a free one", 2)
+    options = HttpOptions.of(settings, host=host, port=port, per_user_keys=args.per_user_keys)
+    problem = exposure_problem(options)
+    if problem is not None:
+        return fail(problem, 2)
+    try:
+        sock = bind_socket(host, port)
+    except OSError as exc:
+        return fail(f"could not listen on {host} port {port}: {exc.strerror or exc}; choose another --port", 2)
+    with sock:
+        options = dataclasses.replace(options, port=sock.getsockname()[1])
+        _log_upstream(settings, per_user_keys=options.per_user_keys)
+        logger.info("serving MCP over Streamable HTTP at %s (health check: /healthz)", options.url)
+        if options.token is None:
+            whose = "" if options.per_user_keys else " (and its key)"
+            logger.warning("MCP_HTTP_TOKEN is not set: any program on this machine can use this server%s", whose)
+        server = create_server(settings, remote_clients=True)
+        status: int = anyio.run(serve_http, server, options, sock, backend_options={"use_uvloop": _has_uvloop()})
+    gc.freeze()  # as after stdio: the exit skips a last collection of the SDK's objects
     return status
 
 
@@ -97,16 +162,37 @@ async def serve(server: MCPServer[Any]) -> int:
     stop = _Stop()
     with EndableInput() as stdin:
         async with anyio.create_task_group() as group:
-            await group.start(_stop_on_signals, stdin, group.cancel_scope, stop)
+
+            def end_the_run() -> None:
+                stdin.end()
+                group.cancel_scope.cancel()
+
+            await group.start(_stop_on_signals, end_the_run, stop)
             await server.run_stdio_async()
             group.cancel_scope.cancel()  # the client left: stop listening for signals
     return stop.status
 
 
-async def _stop_on_signals(
-    stdin: EndableInput, scope: CancelScope, stop: _Stop, *, task_status: TaskStatus[None]
-) -> None:
-    """On the first SIGTERM or SIGINT: end the SDK's input and cancel the run."""
+async def serve_http(server: MCPServer[Any], options: HttpOptions, sock: socket.socket) -> int:
+    """Serve MCP over Streamable HTTP on `sock` until SIGTERM/SIGINT; the exit status."""
+    import anyio
+
+    from mcp_server_openrouter.server import http
+
+    stop = _Stop()
+    stopping = anyio.Event()
+    if sys.platform == "win32":  # no signal handlers in asyncio there: Ctrl-C interrupts as usual
+        await http.serve(server, options, sock, stopping)
+        return 0
+    async with anyio.create_task_group() as group:
+        await group.start(_stop_on_signals, stopping.set, stop)
+        await http.serve(server, options, sock, stopping)
+        group.cancel_scope.cancel()  # stopped without a signal: stop listening for them
+    return stop.status
+
+
+async def _stop_on_signals(on_stop: Callable[[], None], stop: _Stop, *, task_status: TaskStatus[None]) -> None:
+    """On the first SIGTERM or SIGINT: `on_stop()` (end the input or the sessions, cancel the run)."""
     import anyio
 
     with anyio.open_signal_receiver(signal.SIGTERM, signal.SIGINT) as signals:
@@ -114,8 +200,7 @@ async def _stop_on_signals(
         async for received in signals:
             stop.signal = signal.Signals(received)
             logger.info("%s received: closing upstream connections and exiting", stop.signal.name)
-            stdin.end()
-            scope.cancel()
+            on_stop()
             return
 
 

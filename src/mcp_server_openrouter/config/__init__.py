@@ -8,12 +8,11 @@ Nothing else in the package reads `os.environ`. Sources, highest priority first:
    MCP clients launch the server from arbitrary working directories;
 4. the defaults below.
 
-Trust is another order: the environment, then the user config `.env`, then the working
-directory's `.env` — which may belong to a project just cloned, since MCP clients start stdio
-servers inside the project folder. The key is only ever sent to a base URL from a place at
-least as trusted as the key's own, and the cache, data and reports directories follow the same
-rule; otherwise `Settings()` raises `UnsafeSettingsError` naming the file and the setting.
-Each instance records where its key, base URL and directories came from (`origin()`).
+Trust is another order: the environment, then the user config `.env`, then the working directory's `.env` — which may
+belong to a project just cloned, since MCP clients start stdio servers inside the project folder. The key is only ever
+sent to a base URL from a place at least as trusted as the key's own, and the cache, data and reports directories
+follow the same rule; otherwise `Settings()` raises `UnsafeSettingsError` naming the file and the setting. Each
+instance records where its key, base URL and directories came from (`origin()`).
 """
 
 from __future__ import annotations
@@ -32,6 +31,7 @@ from mcp_server_openrouter._redact import register_secret
 from mcp_server_openrouter.config._checks import key_problem as _key_problem
 from mcp_server_openrouter.config._checks import url_problem as _url_problem
 from mcp_server_openrouter.config._host import host_variables
+from mcp_server_openrouter.config._http import HttpSettings
 from mcp_server_openrouter.config._sources import (
     ARGUMENTS,
     DEFAULT,
@@ -79,7 +79,7 @@ def env_files() -> tuple[Path, ...]:
     return (user_config_dir() / ".env", Path(".env"))
 
 
-class Settings(BaseSettings, SpendingSettings):
+class Settings(BaseSettings, SpendingSettings, HttpSettings):
     """Every setting of the server, with the environment variable that sets it."""
 
     model_config = SettingsConfigDict(

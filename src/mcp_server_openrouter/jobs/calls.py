@@ -39,12 +39,12 @@ class ChatCalls:
         page_chars: int,
         images_dir: Path | None = None,
         guard: SpendingGuard | None = None,
-        key_id: str = "",
+        key_id_of: Callable[[], str] = lambda: "",
     ) -> None:
         self.chat = chat
         self.jobs = jobs
         self.guard = guard
-        self.key_id = key_id
+        self.key_id_of = key_id_of  # whose budget and key limit a call is admitted against: the caller's
         self.foreground_timeout = foreground_timeout
         self.page_chars = page_chars
         self.images_dir = images_dir
@@ -92,7 +92,7 @@ class ChatCalls:
     async def _admit(self, request: ChatRequest, limits: CallLimits) -> Hold | None:
         if self.guard is None:
             return None
-        return await self.guard.admit_request(request.body(), self.key_id, limits)
+        return await self.guard.admit_request(request.body(), self.key_id_of(), limits)
 
     def _check_options(
         self, request: ChatRequest, *, stream: bool, cache: bool | None, background: bool, save_images: bool

@@ -29,6 +29,7 @@ class Job:
     created_at: float
     streamed: bool
     background: bool = False
+    owner: str = ""  # the hash of the caller's key: only that caller may see the job
     status: JobStatus = "queued"
     parts: list[str] = field(default_factory=list)
     result: ChatResult | None = None

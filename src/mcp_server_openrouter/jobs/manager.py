@@ -5,6 +5,10 @@ with the server (their streams closed). Finished jobs are kept `ttl_seconds` and
 `max_jobs` of them (the oldest go first); ids of forgotten jobs are remembered a while longer
 so that asking for one says "expired" rather than "unknown". The store gets a record at each
 change of status, so another process sharing it can answer for this one's jobs.
+
+Each job belongs to the caller that started it (`owner_of()`: the hash of the caller's key).
+To anyone else it does not exist: finding, waiting for, cancelling or listing it answers as for
+an id that never was, so a job id guessed or overheard reveals nothing, not even that it exists.
 """
 
 from __future__ import annotations
@@ -43,14 +47,16 @@ class JobManager:
         ttl_seconds: float,
         max_jobs: int,
         clock: Callable[[], float],
+        owner_of: Callable[[], str] = lambda: "",
     ) -> None:
         self.store = store
         self.tasks = tasks
         self.ttl_seconds = ttl_seconds
         self.max_jobs = max_jobs
         self._clock = clock
+        self._owner_of = owner_of
         self._jobs: dict[str, Job] = {}
-        self._expired: OrderedDict[str, float] = OrderedDict()
+        self._expired: OrderedDict[str, str] = OrderedDict()  # forgotten id -> its owner
 
     @property
     def available(self) -> bool:
@@ -79,6 +85,7 @@ class JobManager:
             created_at=self._clock(),
             streamed=streamed,
             background=background,
+            owner=self._owner_of(),
         )
         self._jobs[job.job_id] = job
         self.tasks.start_soon(self._run, job, work, name=f"openrouter job {job.job_id}")
@@ -121,18 +128,21 @@ class JobManager:
             logger.warning("could not save job %s to the job store: %s", job.job_id, type(exc).__name__)
 
     def knows(self, job_id: str) -> bool:
-        """Whether this process has (or recently had) the job."""
+        """Whether this process has (or recently had) the caller's job."""
         self._prune()
-        return job_id in self._jobs or job_id in self._expired
+        owner = self._owner_of()
+        job = self._jobs.get(job_id)
+        return job.owner == owner if job is not None else self._expired.get(job_id) == owner
 
     def get(self, job_id: str) -> Job:
-        """The job with this id, or `UnknownJobError` saying whether it expired or never was."""
+        """The caller's job with this id, or `UnknownJobError` saying whether it expired or never was."""
         self._prune()
+        owner = self._owner_of()
         job = self._jobs.get(job_id)
-        if job is not None:
+        if job is not None and job.owner == owner:
             return job
         shown = job_id if len(job_id) <= 40 else job_id[:40] + "…"
-        if job_id in self._expired:
+        if job is None and self._expired.get(job_id) == owner:
             raise UnknownJobError(
                 f"job {shown!r} has expired: finished jobs are kept {self.ttl_seconds:g} s "
                 f"(OPENROUTER_MCP_JOB_TTL) and at most {self.max_jobs} of them (OPENROUTER_MCP_MAX_JOBS)."
@@ -143,8 +153,9 @@ class JobManager:
         )
 
     async def stored(self, job_id: str) -> JobRecord | None:
-        """A job started by another process sharing the store, if the store has it."""
-        return await self.store.get(job_id)
+        """The caller's job started by another process sharing the store, if the store has it."""
+        record = await self.store.get(job_id)
+        return record if record is not None and record.owner == self._owner_of() else None
 
     async def wait(self, job: Job, seconds: float) -> None:
         """Wait until the job has finished, at most `seconds`."""
@@ -173,9 +184,11 @@ class JobManager:
             self.tasks.start_soon(self._forget_stored, [job.job_id])
 
     def recent(self, limit: int = 50) -> list[Job]:
-        """Jobs of this process, newest first."""
+        """The caller's jobs in this process, newest first."""
         self._prune()
-        return sorted(self._jobs.values(), key=lambda job: job.created_at, reverse=True)[:limit]
+        owner = self._owner_of()
+        mine = [job for job in self._jobs.values() if job.owner == owner]
+        return sorted(mine, key=lambda job: job.created_at, reverse=True)[:limit]
 
     def _prune(self) -> None:
         now = self._clock()
@@ -186,7 +199,7 @@ class JobManager:
         gone = too_old + keep[: max(len(keep) - self.max_jobs, 0)]
         for job in gone:
             del self._jobs[job.job_id]
-            self._expired[job.job_id] = now
+            self._expired[job.job_id] = job.owner
         while len(self._expired) > _EXPIRED_IDS_KEPT:
             self._expired.popitem(last=False)
         if gone and self.tasks is not None:
@@ -211,4 +224,5 @@ def record_of(job: Job) -> JobRecord:
         reply=None if job.result is None else job.result.model_dump(mode="json", exclude={"text"}),
         error=None if job.error is None else describe_failure(job.error),
         note=job.note,
+        owner=job.owner,
     )

@@ -51,15 +51,17 @@ def create_server(
     settings: Settings | None = None,
     *,
     transport: httpx.AsyncBaseTransport | None = None,
+    remote_clients: bool = False,
 ) -> MCPServer[AppContext]:
-    """Build the MCP server. `transport` lets tests route HTTP to the in-process simulator."""
+    """Build the MCP server. `transport` lets tests route HTTP to the in-process simulator;
+    `remote_clients` (HTTP mode) reads no local file unless OPENROUTER_ALLOWED_DIRS names its directory."""
     settings = settings if settings is not None else Settings()
 
     running: list[AppContext] = []  # the app of the server's run, for resources (they get no context)
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppContext]) -> AsyncIterator[AppContext]:
-        async with open_app(settings, transport=transport) as app:
+        async with open_app(settings, transport=transport, remote_clients=remote_clients) as app:
             running.append(app)
             try:
                 yield app

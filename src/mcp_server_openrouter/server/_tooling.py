@@ -2,6 +2,7 @@
 
 A tool is a plain `async def` at module level: it validates through the domain layer, calls
 one domain function on the `AppContext` it gets from the request context, and renders.
+Whose usage, jobs and key a call is about comes from `caller_of(ctx)`, never from the settings.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ import logging
 import traceback
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
@@ -20,10 +22,19 @@ from mcp.server.mcpserver.tools import Tool
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 
 from mcp_server_openrouter._redact import redact, redact_structure
-from mcp_server_openrouter.app import AppContext
-from mcp_server_openrouter.errors import JobEndedEarlyError, OpenRouterMCPError, ReplyNotJSONError, StreamError
+from mcp_server_openrouter.app import AppContext, caller_key
+from mcp_server_openrouter.errors import (
+    JobEndedEarlyError,
+    MissingAPIKeyError,
+    OpenRouterMCPError,
+    ReplyNotJSONError,
+    StreamError,
+)
 from mcp_server_openrouter.server._sdk import declare_tool
 from mcp_server_openrouter.usage.context import tool_scope
+
+if TYPE_CHECKING:
+    from mcp_server_openrouter.client import OpenRouterClient
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +44,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=True)
 WRITES = ToolAnnotations(read_only_hint=False, open_world_hint=True)
 IDEMPOTENT = ToolAnnotations(read_only_hint=False, idempotent_hint=True, open_world_hint=True)
+
+# Per-user HTTP mode: the header that carries each user's own OpenRouter key. `Authorization` is
+# only ever the server's MCP_HTTP_TOKEN, so the two secrets can never be taken for each other.
+KEY_HEADER = "X-OpenRouter-Key"
+NO_CALLER_KEY = (
+    f"This server uses each user's own OpenRouter key, and this request carried none: send it in the "
+    f'{KEY_HEADER} header (in your MCP client\'s entry for this server: "headers": {{"{KEY_HEADER}": "sk-or-…"}}). '
+    "The Authorization header is for the server's MCP_HTTP_TOKEN, not for your key."
+)
 
 
 class ToolSet:
@@ -70,6 +90,26 @@ def app_of(ctx: AppCtx) -> AppContext:
     return ctx.request_context.lifespan_context
 
 
+@dataclass(frozen=True)
+class Caller:
+    """Who a tool call is for: the hash of their key (what usage rows and jobs are kept under) and
+    the client holding that key."""
+
+    key_id: str
+    app: AppContext
+
+    def client(self) -> OpenRouterClient:
+        return self.app.get_client()
+
+
+def caller_of(ctx: AppCtx) -> Caller:
+    """The caller of this tool call. Over stdio (and HTTP with the server's key) that is the configured
+    key; with per-user keys it is the key the HTTP request brought (set by `server/http.py`). Every tool
+    that reads or writes per-key state (usage, budgets, jobs) asks here, never `app.key_id`."""
+    app = app_of(ctx)
+    return Caller(app.caller_key_id(), app)
+
+
 @contextmanager
 def tool_errors(tool: str) -> Iterator[None]:
     """Turn every failure into a `ToolError` that says what broke and what to do (never the key)."""
@@ -79,7 +119,9 @@ def tool_errors(tool: str) -> Iterator[None]:
         raise
     except OpenRouterMCPError as exc:
         message = str(exc)
-        if isinstance(exc, ReplyNotJSONError):
+        if isinstance(exc, MissingAPIKeyError) and caller_key.get() is not None:
+            message = NO_CALLER_KEY  # not "set OPENROUTER_API_KEY": the key is the user's to send
+        elif isinstance(exc, ReplyNotJSONError):
             message += f"\n\nThe reply as received:\n{exc.partial_text}"
         elif isinstance(exc, StreamError | JobEndedEarlyError) and exc.partial_text:
             message += f"\n\nPartial reply received before the error:\n{exc.partial_text}"

@@ -15,7 +15,7 @@ from mcp_server_openrouter.chat.extras import ToolCall
 from mcp_server_openrouter.chat.result import format_usd_float
 from mcp_server_openrouter.errors import InvalidArgumentError
 from mcp_server_openrouter.server._confirm import AskFirst, confirmer
-from mcp_server_openrouter.server._tooling import WRITES, AppCtx, ToolSet, app_of, result
+from mcp_server_openrouter.server._tooling import WRITES, AppCtx, ToolSet, app_of, caller_of, result
 from mcp_server_openrouter.usage.budget import CallLimits, cost_limit
 
 tools = ToolSet()
@@ -225,7 +225,7 @@ async def _chat(
         )
     except AskFirst as ask:
         return ask.result  # nothing was sent; the client asks its user and calls again
-    session = app.usage.session_cost(app.key_id)
+    session = app.usage.session_cost(caller_of(ctx).key_id)
     return answer_result(answer.model_copy(update={"session_cost_usd": float(session)}))
 
 

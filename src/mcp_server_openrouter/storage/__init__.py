@@ -86,6 +86,7 @@ class JobRecord:
     reply: dict[str, Any] | None = None
     error: str | None = None
     note: str | None = None
+    owner: str = ""  # the hash of the key that started it: only that key may read or cancel it
 
 
 class JobStore(Protocol):
