@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
+from pydantic.json_schema import SkipJsonSchema
 
 from mcp_server_openrouter.catalog.model import format_usd
 from mcp_server_openrouter.chat.extras import (
@@ -70,7 +71,8 @@ class ChatResult(ReplyInfo):
     """The reply of one chat call and what it cost."""
 
     text: str
-    image_data: list[tuple[str, str]] = Field(default_factory=list, exclude=True, repr=False)
+    # Sent as MCP image content, not in the structured answer (nor in its schema).
+    image_data: SkipJsonSchema[list[tuple[str, str]]] = Field(default_factory=list, exclude=True, repr=False)
     """(MIME type, base64) of each image the model returned: sent as MCP image content, never as JSON."""
 
 

@@ -94,7 +94,7 @@ async def list_vision_models(
 
 @tools.add(READ_ONLY)
 async def get_model_info(model: ModelId, ctx: AppCtx) -> Annotated[CallToolResult, ModelInfo]:
-    """Everything about one model: prices, limits, modalities, parameters, providers."""
+    """One model's prices, limits, modalities, parameters and providers."""
     details = await app_of(ctx).catalog.model_details(model)
     text, info = views.model_info(details.model, details.endpoints, details.endpoints_error)
     warning = views.stale_warning(details.snapshot, time.time()) if details.snapshot.stale_reason else ""
@@ -103,7 +103,7 @@ async def get_model_info(model: ModelId, ctx: AppCtx) -> Annotated[CallToolResul
 
 @tools.add(IDEMPOTENT)
 async def refresh_model_cache(ctx: AppCtx) -> str:
-    """Fetch the model catalogue from OpenRouter now, replacing both cache layers."""
+    """Refetch the model catalogue now."""
     app = app_of(ctx)
     snapshot = await app.catalog.snapshot(refresh=True)
     if snapshot.stale_reason:

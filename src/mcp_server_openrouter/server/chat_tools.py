@@ -33,7 +33,7 @@ _MESSAGES_SCHEMA = {
         },
         {"type": "string"},
     ],
-    "description": 'OpenAI-style [{"role": "user", "content": "…"}], or a plain prompt string.',
+    "description": "OpenAI chat messages, or a prompt string.",
 }
 
 # `model`, `messages` and OpenRouter's structured options are typed `object` on purpose: our checks
@@ -66,18 +66,14 @@ Provider = Annotated[
 ]
 Reasoning = Annotated[
     object | None,
-    _described(_OBJECT, '{"effort": "low|medium|high"} or {"max_tokens": N}; returns the reasoning.'),
+    _described(_OBJECT, '{"effort": "low|medium|high"} or {"max_tokens": N}.'),
 ]
-ResponseFormat = Annotated[
-    object | None, _described(_OBJECT, "OpenAI response_format (json_object or json_schema); reply parsed.")
-]
+ResponseFormat = Annotated[object | None, _described(_OBJECT, "json_object or json_schema; the reply is parsed.")]
 Tools = Annotated[
     object | None,
     _described({"type": "array", "items": _OBJECT}, "OpenAI function tools; returns tool_calls."),
 ]
-ToolChoice = Annotated[
-    object | None, _described({}, 'auto, none, required, or {"type": "function", "function": {"name": …}}.')
-]
+ToolChoice = Annotated[object | None, _described({}, "auto, none, required, or a function choice.")]
 # Checked by our validators too (pydantic's messages carry links to its docs, and a loose "yes" is no bool).
 Penalty = Annotated[object | None, WithJsonSchema({"type": "number"})]
 SystemPrompt = Annotated[object | None, WithJsonSchema({"type": "string"})]
@@ -87,11 +83,9 @@ Modalities = Annotated[
 ]
 SaveImages = Annotated[object, _described({"type": "boolean"}, "Also save returned images to the data dir.")]
 RequireParameters = Annotated[object, _described({"type": "boolean"}, "false: drop options the model lacks.")]
-_SOURCES = "Each a path, URL, base64 or data URL, or {data, type: path|url|base64}."
-Images = Annotated[
-    object | None, _described({"type": "array"}, f"Images, attached to the last user message. {_SOURCES}")
-]
-Files = Annotated[object | None, _described({"type": "array"}, f"PDFs, text or audio files. {_SOURCES}")]
+_SOURCES = "Paths, URLs, base64 or data URLs, or {data, type}."
+Images = Annotated[object | None, _described({"type": "array"}, f"{_SOURCES} On the last user message.")]
+Files = Annotated[object | None, _described({"type": "array"}, "PDFs, text or audio, given as images are.")]
 MaxCost = Annotated[float | None, Field(description="Max worst-case USD cost.")]
 # A chat tool answers, or (MCP 2026-07-28) asks the client to confirm a costly call first.
 ChatToolResult = Annotated[CallToolResult, ChatAnswer] | InputRequiredResult
@@ -109,7 +103,7 @@ async def chat_with_model(
     stop: str | list[str] | None = None,
     seed: int | None = None,
     cache: Annotated[bool | None, Field(description="Reuse an identical reply (temperature 0 or seed).")] = None,
-    background: Annotated[bool, Field(description="Return a job_id at once; see get_job_result.")] = False,
+    background: Annotated[bool, Field(description="Return a job_id at once.")] = False,
     system: SystemPrompt = None,
     fallback_models: ModelList = None,
     provider: Provider = None,
@@ -117,7 +111,7 @@ async def chat_with_model(
     response_format: ResponseFormat = None,
     tools: Tools = None,
     tool_choice: ToolChoice = None,
-    web_search: Annotated[bool, Field(description="Search the web (the web plugin); cites its sources.")] = False,
+    web_search: Annotated[bool, Field(description="Use the web plugin; cites sources.")] = False,
     frequency_penalty: Penalty = None,
     presence_penalty: Penalty = None,
     images: Images = None,
@@ -173,7 +167,7 @@ async def chat_with_vision(
     background: bool = False,
     max_cost_usd: MaxCost = None,
 ) -> ChatToolResult:
-    """Ask a vision model about images (paths, URLs or base64); chat_with_model takes images too."""
+    """Ask a vision model about images; chat_with_model takes images too."""
     if not images:
         raise InvalidArgumentError(
             "`images` is empty: chat_with_vision needs at least one image (a path, URL or base64)."

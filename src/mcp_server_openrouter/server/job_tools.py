@@ -38,7 +38,7 @@ async def get_job_result(
     wait_seconds: WaitSeconds = 0,
     page: Page = 1,
 ) -> Annotated[CallToolResult, JobResult]:
-    """A job's status and reply (or text so far), waiting up to wait_seconds for it to finish."""
+    """A job's status and reply (or text so far); waits up to wait_seconds."""
     wait_seconds = v.number_between(wait_seconds, "wait_seconds", 0, MAX_WAIT_SECONDS)
     page = v.int_between(page, "page", 1, 1_000_000)
     app = app_of(ctx)
@@ -62,7 +62,7 @@ async def get_job_result(
 
 @tools.add(IDEMPOTENT)
 async def cancel_job(job_id: JobId, ctx: AppCtx) -> Annotated[CallToolResult, JobResult]:
-    """Stop a running job at once (its upstream stream is closed); returns the text so far."""
+    """Stop a running job; returns the text so far."""
     app = app_of(ctx)
     job = app.jobs.get(job_id)
     if not job.finished:
