@@ -24,11 +24,12 @@ ALLOWED: dict[str, set[str]] = {
     "simulator": set(),
     "catalog": {"client", "storage"},
     "media": {"storage"},
+    "usage": {"client", "storage", "catalog"},
     "chat": {"client", "storage", "catalog", "media"},
     "jobs": {"client", "storage", "catalog", "chat", "media"},
-    "app": {"client", "storage", "catalog", "chat", "jobs", "media"},
-    "server": {"client", "storage", "catalog", "chat", "jobs", "app", "media"},
-    "cli": {"client", "storage", "catalog", "chat", "jobs", "app", "server", "simulator", "media"},
+    "app": {"client", "storage", "catalog", "chat", "jobs", "media", "usage"},
+    "server": {"client", "storage", "catalog", "chat", "jobs", "app", "media", "usage"},
+    "cli": {"client", "storage", "catalog", "chat", "jobs", "app", "server", "simulator", "media", "usage"},
     "__main__": {"cli"},
 }
 MAX_LINES = 450
