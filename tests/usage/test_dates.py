@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import time
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -12,6 +11,8 @@ import pytest
 
 from mcp_server_openrouter.errors import InvalidArgumentError
 from mcp_server_openrouter.usage.dates import DateRange, date_range, day_start, local_date, zone_name
+
+from .local_time import local_time_zone
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -109,14 +110,8 @@ def test_the_local_date_of_an_instant_depends_on_the_zone() -> None:
 
 @pytest.fixture
 def new_york_local_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The process's local time set to New York (POSIX `TZ`), and set back afterwards."""
-    if not hasattr(time, "tzset"):
-        pytest.skip("time.tzset is POSIX only")
-    monkeypatch.setenv("TZ", "America/New_York")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+    with local_time_zone(monkeypatch, "America/New_York"):
+        yield
 
 
 @pytest.mark.usefixtures("new_york_local_time")

@@ -18,7 +18,7 @@ from mcp_server_openrouter import __version__
 from mcp_server_openrouter import _constants as c
 from mcp_server_openrouter.app import AppContext, open_app
 from mcp_server_openrouter.config import Settings
-from mcp_server_openrouter.server import catalog_tools, chat_tools, job_tools
+from mcp_server_openrouter.server import catalog_tools, chat_tools, job_tools, usage_tools
 
 if TYPE_CHECKING:
     import httpx
@@ -73,7 +73,12 @@ def create_server(
         website_url=c.DEFAULT_APP_URL,
         lifespan=lifespan,
         log_level=settings.log_level,
-        tools=[*chat_tools.tools.declare(), *job_tools.tools.declare(), *catalog_tools.tools.declare()],
+        tools=[
+            *chat_tools.tools.declare(),
+            *job_tools.tools.declare(),
+            *catalog_tools.tools.declare(),
+            *usage_tools.tools.declare(),
+        ],
         middleware=[warm_up_when_initialized],
     )
 
