@@ -194,7 +194,7 @@ def test_every_path_the_readme_names_exists(path: str) -> None:
 
 
 def test_each_command_is_its_own_module_under_cli() -> None:
-    assert set(COMMANDS) == {"serve", "demo", "simulate", "models", "cache", "config-path"}
+    assert set(COMMANDS) == {"serve", "demo", "simulate", "models", "cache", "config-path", "usage", "account"}
     assert all((PACKAGE / "cli" / f"{module}.py").is_file() for module in COMMANDS.values())
 
 

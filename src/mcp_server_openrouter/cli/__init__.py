@@ -1,4 +1,4 @@
-"""Command line: `openrouter-mcp [serve|demo|simulate|models|cache|config-path]`.
+"""Command line: `openrouter-mcp [serve|demo|simulate|models|cache|config-path|usage|account]`.
 
 With no command it serves MCP over stdio, which is what MCP clients launch. In that mode
 stdout carries JSON-RPC only: everything else goes to stderr through `logging`.
@@ -27,6 +27,8 @@ COMMANDS = {
     "models": "models",
     "cache": "cache",
     "config-path": "config_path",
+    "usage": "usage",
+    "account": "account",
 }
 DEFAULT_COMMAND = "serve"
 
