@@ -167,10 +167,9 @@ async def test_local_days_are_exact_on_the_days_the_clocks_change(tmp_path: Path
     assert days[1].until - days[1].since == 23 * HOUR and days[4].until - days[4].since == 25 * HOUR
 
 
-def test_a_period_is_read_from_whole_days_and_hours_and_rows_only_where_no_hour_fits() -> None:
-    utc_month = list(
-        pieces(day_start(date(2026, 11, 1), ZoneInfo("UTC")), day_start(date(2026, 12, 1), ZoneInfo("UTC")))
-    )
+def test_a_period_is_read_from_the_coarsest_totals_that_fit_and_rows_only_inside_a_quarter_hour() -> None:
+    utc = ZoneInfo("UTC")
+    utc_month = list(pieces(day_start(date(2026, 11, 1), utc), day_start(date(2026, 12, 1), utc)))
     assert [(sign, level) for sign, level, _, _ in utc_month] == [(1, "usage_days")]
 
     berlin = ZoneInfo("Europe/Berlin")  # 23:00Z to 23:00Z: an hour, a UTC day, less an hour
@@ -181,10 +180,13 @@ def test_a_period_is_read_from_whole_days_and_hours_and_rows_only_where_no_hour_
         (-1, "usage_hours"),
     ]
 
-    kolkata = ZoneInfo("Asia/Kolkata")  # +05:30: the half hours at the ends come from the rows
-    kolkata_day = list(pieces(day_start(date(2026, 12, 4), kolkata), day_start(date(2026, 12, 5), kolkata)))
-    from_rows = [(sign, hi - lo) for sign, level, lo, hi in kolkata_day if level == ROWS]
-    assert from_rows == [(1, 1800), (-1, 1800)]
+    for zone in ("Asia/Kolkata", "Asia/Kathmandu", "Pacific/Chatham", "America/St_Johns", "America/New_York"):
+        day = DateRange(date(2026, 3, 1), date(2026, 3, 31), ZoneInfo(zone)).each_day()
+        levels = {level for period in day for _, level, _, _ in pieces(period.since, period.until)}
+        assert ROWS not in levels, zone  # every zone's days start on a quarter hour
+
+    odd = list(pieces(1_800_000_000.5, 1_800_086_399.25))  # arbitrary instants: rows, at most half a quarter hour
+    assert [(sign, hi - lo) for sign, level, lo, hi in odd if level == ROWS] == [(-1, 0.5), (-1, 0.75)]
 
 
 async def test_a_ledger_written_before_the_totals_existed_is_upgraded_with_its_rows(tmp_path: Path) -> None:

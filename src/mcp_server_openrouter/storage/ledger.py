@@ -9,8 +9,8 @@ transaction and SQLite serialises them (a writer waits up to `BUSY_TIMEOUT_SECON
 another's lock). WAL keeps readers (usage reports) from waiting on writers. With
 `synchronous=NORMAL` a committed row survives a crash of the process (not a power cut).
 
-Reports (`summary`) read daily and hourly totals that triggers keep beside the rows (`ledger_totals.py`),
-so they answer in milliseconds however many rows there are.
+Reports (`summary`) read totals by day, hour and quarter hour that triggers keep beside the rows
+(`ledger_totals.py`), so they answer in milliseconds however many rows there are.
 """
 
 from __future__ import annotations

@@ -1,18 +1,22 @@
-"""Daily and hourly totals of the usage ledger, kept by triggers, so a report never scans every row.
+"""Totals of the usage ledger by UTC day, quarter day, hour and quarter hour, kept by triggers,
+so a report never scans every row.
 
-Summing 100k ledger rows costs SQLite 80–380 ms on a small VM (a table lookup per row); a
-report must answer in under 50 ms. So `usage_days` and `usage_hours` hold, per key, UTC day or
-hour (`floor(at / size)`), model, provider and tool, the counts and sums of the rows in it.
-Triggers on `usage` keep both equal to the table whoever writes (an insert adds its row, an
-update — a cost settled later — takes the old values out and puts the new ones in, a delete
+Summing 100k ledger rows costs SQLite 80–600 ms on a small VM (a table lookup per row); a
+report must answer in under 50 ms. So each table of totals holds, per key, bucket
+(`floor(at / size)`), model, provider and tool, the counts and sums of the rows in it.
+Triggers on `usage` keep every table equal to the rows whoever writes (an insert adds its row,
+an update — a cost settled later — takes the old values out and puts the new ones in, a delete
 takes its row out), in the writer's own transaction: never behind, never counting a row twice.
+They add about 0.1 ms to a write.
 
-A period [since, until) is answered from the whole UTC days inside it, then the whole hours
-inside what is left, then — only where a boundary falls inside an hour (zones 30 or 45 minutes
-off UTC) — the rows themselves, read by time through the `(key_id, at)` index. A local day in
-Berlin is 23 or 25 hours around its DST changes, and still exact. The bucket of a row is an
-exact floor (corrected where the division rounds up), the same one the boundaries use, so no
-row is in two pieces.
+A period [since, until) is answered from the coarsest buckets that fit in it, then finer ones
+for what is left; a part covering more than half a bucket is read as the bucket less the rest.
+A local day in Berlin (23:00Z to 23:00Z) is an hour, a UTC day, less an hour; in Kolkata
+(+05:30) or Kathmandu (+05:45) quarter hours fill the edges. Every time zone's day starts on a
+quarter hour, so local days — 23 or 25 hours long around DST changes — come from totals alone;
+only an arbitrary instant as a boundary reads the rows of its part quarter hour, by time
+through the `(key_id, at)` index. The bucket of a row is an exact floor, the one the boundaries
+use, so no row is in two pieces.
 """
 
 from __future__ import annotations
@@ -20,13 +24,15 @@ from __future__ import annotations
 import math
 import sqlite3
 from collections.abc import Iterator, Sequence
+from dataclasses import fields
 from fractions import Fraction
 from typing import Any
 
 from mcp_server_openrouter.storage import Grouping, Period, UsageGroup, UsageTotals
 
-# Coarsest first. Each size divides the one before it, so the pieces of a period fit exactly.
-LEVELS = (("usage_days", 86_400), ("usage_hours", 3_600))
+# Coarsest first. Each size divides the one before it, so the pieces of a period fit exactly. The
+# quarter days cut the hours a day in a zone 30 or 45 minutes off UTC needs (10 per day to 2).
+LEVELS = (("usage_days", 86_400), ("usage_quarter_days", 21_600), ("usage_hours", 3_600), ("usage_quarters", 900))
 ROWS = ""  # the level of a piece read from the rows themselves
 
 KEY_COLUMNS = ("key_id", "bucket", "model", "requested_model", "provider", "tool")
@@ -67,6 +73,7 @@ def _counts(row: str) -> dict[str, str]:
 
 
 COUNT_COLUMNS = tuple(_counts("row"))
+assert tuple(field.name for field in fields(UsageTotals)) == COUNT_COLUMNS  # rows become UsageTotals(*counts)
 
 
 def _add(table: str, size: int, row: str) -> str:
@@ -176,14 +183,14 @@ def summarise(
     db.execute("CREATE TEMP TABLE IF NOT EXISTS usage_pieces (period INTEGER, sign INTEGER, level TEXT, lo, hi)")
     db.execute("DELETE FROM usage_pieces")
     db.executemany("INSERT INTO usage_pieces VALUES (?, ?, ?, ?, ?)", listed)
-    found: dict[Any, UsageTotals] = {}
+    found: dict[Any, list[int]] = {}
     for level in sorted({piece[2] for piece in listed}):
         parameters = {"key": key_id, "model": model, "level": level}
         for group, *counts in db.execute(_query(level, group_by, model), parameters):
-            totals = UsageTotals(**dict(zip(COUNT_COLUMNS, map(int, counts), strict=True)))
-            found[group] = found.get(group, UsageTotals()) + totals
+            before = found.get(group)
+            found[group] = counts if before is None else [a + b for a, b in zip(before, counts, strict=True)]
     return [
-        UsageGroup(periods[group].label if group_by == "period" else (group or None), totals)
-        for group, totals in found.items()
-        if totals.calls  # a group whose rows were all in parts taken away is not in the periods
+        UsageGroup(periods[group].label if group_by == "period" else (group or None), UsageTotals(*counts))
+        for group, counts in found.items()
+        if counts[0]  # calls: a group whose rows were all in parts taken away is not in the periods
     ]
