@@ -32,7 +32,7 @@ from .helpers import FAKE_KEY, make_settings
 from .test_cli import LIVE_KEY, clean_env, run
 from .test_e2e_stdio import server_command, server_env
 
-COMMANDS = ["serve", "demo", "simulate", "models", "cache", "config-path"]
+COMMANDS = ["serve", "demo", "simulate", "models", "cache", "config-path", "usage", "account"]
 TOOLS = {
     "chat_with_model",
     "chat_with_vision",
@@ -45,6 +45,7 @@ TOOLS = {
     "estimate_cost",
     "benchmark_models",
     "ask_panel",
+    "get_usage_stats",
 }
 
 

@@ -1,4 +1,4 @@
-"""Command line: `openrouter-mcp [serve|demo|simulate|models|cache|config-path|init|install|uninstall|doctor]`.
+"""Command line: `openrouter-mcp [COMMAND]`; `openrouter-mcp --help` lists the commands.
 
 With no command it serves MCP over stdio, which is what MCP clients launch. In that mode
 stdout carries JSON-RPC only: everything else goes to stderr through `logging`.
@@ -32,6 +32,8 @@ COMMANDS = {
     "uninstall": "uninstall",
     "doctor": "doctor",
     "bench": "bench",
+    "usage": "usage",
+    "account": "account",
 }
 DEFAULT_COMMAND = "serve"
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import cast, get_args
+from typing import Annotated, cast, get_args
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema
 
 from mcp_server_openrouter.chat.result import ReplyInfo
 from mcp_server_openrouter.errors import InvalidArgumentError
@@ -27,7 +27,11 @@ class JobResult(BaseModel):
     pages: int
     error: str | None = None
     note: str | None = None
-    result: ReplyInfo | None = Field(default=None, description="When done: who answered, tokens, cost.")
+    # The schema says only "an object": its fields are chat_with_model's (in that tool's output
+    # schema), and repeating them here would cost 1.3 KB of every tools/list, twice.
+    result: Annotated[ReplyInfo | None, WithJsonSchema({"type": "object"})] = Field(
+        default=None, description="When done: who answered, tokens, cost (as chat_with_model's answer)."
+    )
 
 
 def job_result(record: JobRecord, *, page: int, page_chars: int, now: float) -> JobResult:

@@ -19,7 +19,7 @@ from mcp_server_openrouter import _constants as c
 from mcp_server_openrouter.app import AppContext, open_app
 from mcp_server_openrouter.bench.reports import REPORTS_URI
 from mcp_server_openrouter.config import Settings
-from mcp_server_openrouter.server import bench_tools, catalog_tools, chat_tools, job_tools, spending_tools
+from mcp_server_openrouter.server import bench_tools, catalog_tools, chat_tools, job_tools, spending_tools, usage_tools
 
 if TYPE_CHECKING:
     import httpx
@@ -82,6 +82,7 @@ def create_server(
             *catalog_tools.tools.declare(),
             *spending_tools.tools.declare(),
             *bench_tools.tools.declare(),
+            *usage_tools.tools.declare(),
         ],
         middleware=[warm_up_when_initialized],
     )

@@ -15,10 +15,11 @@ create what they write `0600` in `0700` directories (`files.py`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+import operator
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,71 @@ class Settlement:
     provider: str | None = None
 
 
+@dataclass(frozen=True)
+class Period:
+    """A span of time [since, until) in epoch seconds, named for reports (a local day: "2026-12-04")."""
+
+    label: str
+    since: float
+    until: float
+
+
+#: What a usage summary is broken down by: the model that answered (else the one asked for),
+#: the provider, the tool that made the request, or the period (see `UsageLedger.summary`).
+Grouping = Literal["model", "provider", "tool", "period"]
+
+
+@dataclass(frozen=True)
+class UsageTotals:
+    """Counts and sums over ledger rows. Cost is kept as integer pico-dollars, so sums stay exact.
+
+    `errors` and `cancelled` are among `calls`; `calls_without_cost` are calls that started a
+    generation whose cost is not known (yet): their cost is not in `cost`.
+    """
+
+    calls: int = 0
+    errors: int = 0
+    cancelled: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    reasoning_tokens: int = 0
+    cached_tokens: int = 0
+    cost_pusd: int = 0
+    calls_without_cost: int = 0
+
+    @property
+    def cost(self) -> Decimal:
+        """USD, exactly (twelve decimals)."""
+        return Decimal(self.cost_pusd).scaleb(-12)
+
+    def __add__(self, other: UsageTotals) -> UsageTotals:
+        return UsageTotals(*map(operator.add, _counts_of(self), _counts_of(other)))
+
+
+_counts_of = operator.attrgetter(*(f.name for f in fields(UsageTotals)))
+
+
+@dataclass(frozen=True)
+class UsageGroup:
+    """One line of a breakdown: its key (None: the rows had none, e.g. no provider) and totals."""
+
+    key: str | None
+    totals: UsageTotals
+
+
+@dataclass(frozen=True)
+class UsageSummary:
+    """A breakdown of ledger rows and, summed from it, the totals."""
+
+    group_by: Grouping
+    groups: list[UsageGroup] = field(default_factory=list)
+
+    @property
+    def totals(self) -> UsageTotals:
+        # Column by column: thousands of groups (one a day, or many models) are summed in a blink.
+        return UsageTotals(*map(sum, zip(*(_counts_of(group.totals) for group in self.groups), strict=True)))
+
+
 class UsageLedger(Protocol):
     """Paid upstream requests, per key. Writes must be safe from several processes at once."""
 
@@ -169,6 +235,17 @@ class UsageLedger(Protocol):
 
     async def spent(self, key_id: str, since: float, until: float | None = None) -> Decimal:
         """The known cost of `key_id`'s requests that ended in [since, until)."""
+        ...
+
+    async def summary(
+        self, key_id: str, periods: Sequence[Period], *, group_by: Grouping, model: str | None = None
+    ) -> UsageSummary:
+        """`key_id`'s requests that ended in any of `periods` (disjoint), grouped by `group_by`.
+
+        `model` keeps only the requests that asked for it or were answered by it. Groups come
+        in the order of `periods` for "period" (periods without requests are left out), else by
+        cost, then calls, both descending.
+        """
         ...
 
     async def aclose(self) -> None:

@@ -8,6 +8,9 @@ Several server processes append to one file: each write is one short `BEGIN IMME
 transaction and SQLite serialises them (a writer waits up to `BUSY_TIMEOUT_SECONDS` for
 another's lock). WAL keeps readers (usage reports) from waiting on writers. With
 `synchronous=NORMAL` a committed row survives a crash of the process (not a power cut).
+
+Reports (`summary`) read totals by day, hour and quarter hour that triggers keep beside the rows
+(`ledger_totals.py`), so they answer in milliseconds however many rows there are.
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ from typing import Any, TypeVar
 import anyio
 
 from mcp_server_openrouter.errors import LedgerError
-from mcp_server_openrouter.storage import Settlement, UsageRow
+from mcp_server_openrouter.storage import Grouping, Period, Settlement, UsageRow, UsageSummary
+from mcp_server_openrouter.storage.ledger_totals import migrate as add_totals
+from mcp_server_openrouter.storage.ledger_totals import summarise
 from mcp_server_openrouter.storage.sqlite import Migration, SQLiteDatabase
 
 T = TypeVar("T")
@@ -57,6 +62,7 @@ MIGRATIONS: list[Migration] = [
     );
     CREATE INDEX usage_key_at ON usage (key_id, at);
     """,
+    add_totals,
 ]
 
 COLUMNS = (
@@ -208,6 +214,17 @@ class SQLiteLedger:
         bound = float("inf") if until is None else until
         (total,) = await self._run(lambda db: db.execute(query, (key_id, since, bound)).fetchone())
         return Decimal(int(total)).scaleb(-12)
+
+    async def summary(
+        self, key_id: str, periods: Sequence[Period], *, group_by: Grouping, model: str | None = None
+    ) -> UsageSummary:
+        groups = await self._run(lambda db: summarise(db, key_id, periods, group_by, model))
+        if group_by == "period":
+            order = {period.label: index for index, period in enumerate(periods)}
+            groups.sort(key=lambda group: order[group.key or ""])
+        else:
+            groups.sort(key=lambda group: (-group.totals.cost_pusd, -group.totals.calls, group.key or "\uffff"))
+        return UsageSummary(group_by, groups)
 
     async def _run(self, fn: Callable[[sqlite3.Connection], T], *, write: bool = False) -> T:
         try:
