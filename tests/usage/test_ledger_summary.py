@@ -275,7 +275,8 @@ WRITER = textwrap.dedent(
 
 
 def test_two_processes_writing_the_same_ledger_at_once_lose_nothing(tmp_path: Path) -> None:
-    path, count = tmp_path / "data" / "usage.sqlite3", 150
+    # Enough rows that the writers overlap although each write is ~0.5 ms (the ledger keeps its connection).
+    path, count = tmp_path / "data" / "usage.sqlite3", 1500
     writers = [
         subprocess.Popen(
             [sys.executable, "-c", WRITER, str(path), name, str(count)],
