@@ -19,6 +19,33 @@ from mcp_server_openrouter.simulator import Simulator, serve_in_thread
 
 from .helpers import make_settings
 
+# Files whose tests start the real `openrouter-mcp` (or npm, pip) as processes, several seconds each.
+# They are marked `process`: CI runs them on the main Python only, and the whole in-process suite plus
+# the stdio round trip and shutdown tests (which exercise each Python's asyncio, signals and pipes) on
+# the oldest and newest supported Pythons — all of it on all three would take CI far past five minutes.
+PROCESS_FILES = frozenset(
+    {
+        "test_cli.py",
+        "test_distribution.py",
+        "test_e2e_bench.py",
+        "test_e2e_budget.py",
+        "test_e2e_jobs.py",
+        "test_e2e_usage.py",
+        "test_e2e_vision.py",
+        "test_readme_claims_cli.py",
+        "test_security.py",
+        "cli/test_install_cli.py",
+        "http/test_e2e_http.py",
+    }
+)
+TESTS = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.relative_to(TESTS).as_posix() in PROCESS_FILES:
+            item.add_marker(pytest.mark.process)
+
 
 @pytest.fixture
 def anyio_backend() -> str:
