@@ -181,3 +181,45 @@ async def test_the_session_cost_is_the_exact_sum_of_this_process_costs(metered: 
 
     assert metered.recorder.session_cost(key_id(FAKE_KEY)) == sum(costs, Decimal(0))
     assert metered.recorder.session_cost("another key") == 0
+
+
+async def test_a_row_settled_both_live_and_by_resume_counts_once_in_the_session(tmp_path: Path) -> None:
+    async with anyio.create_task_group() as tasks:
+        metered = Metered(tmp_path, tasks)
+        go = anyio.Event()
+        paused = metered.sleep
+
+        async def held_sleep(seconds: float) -> None:  # both settlements wait here until the test lets go
+            await go.wait()
+            await paused(seconds)
+
+        metered.recorder.sleep = held_sleep
+        metered.simulator.add_fault(Fault(omit_cost=True))
+        await metered.client.chat(CHAT)  # its settlement is scheduled, and waits
+        # The warm-up's resume runs while that settlement is still waiting: the row is already being settled.
+        await metered.recorder.resume(key_id(FAKE_KEY))
+        go.set()
+        await metered.recorder.settled()
+        await metered.client.aclose()
+
+    (row,) = rows_in(metered.ledger.path)
+    assert row.cost is not None
+    assert metered.recorder.session_cost(key_id(FAKE_KEY)) == row.cost
+
+
+async def test_costs_settled_for_a_stopped_process_are_not_this_sessions(tmp_path: Path) -> None:
+    stopped = Metered(tmp_path, tasks=None)
+    stopped.simulator.add_fault(Fault(omit_cost=True))
+    await stopped.client.chat(CHAT)
+    stopped.clock.now += 60
+
+    async with anyio.create_task_group() as tasks:
+        restarted = UsageRecorder(
+            stopped.ledger, client_for=stopped.client_for, tasks=tasks, clock=stopped.clock, sleep=stopped.sleep
+        )
+        await restarted.resume(key_id(FAKE_KEY))
+        await restarted.settled()
+    await stopped.client.aclose()
+
+    assert rows_in(stopped.ledger.path)[0].cost is not None
+    assert restarted.session_cost(key_id(FAKE_KEY)) == 0

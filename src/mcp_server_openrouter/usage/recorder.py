@@ -11,7 +11,8 @@ recorder asks again with growing pauses, in the app's task group, so the tool's 
 waits for it. Rows left unsettled by a process that stopped are picked up by `resume`.
 
 The recorder also keeps the running cost of this process per key, for the session total that
-every chat answer shows.
+every chat answer shows: the costs of the rows this process wrote, each once (a row `resume` also
+found is settled once; one a stopped process left is settled but is not this session's).
 """
 
 from __future__ import annotations
@@ -104,6 +105,8 @@ class UsageRecorder:
         self.sleep = sleep
         self.settle_delays = tuple(settle_delays)
         self._session: dict[str, Decimal] = {}
+        # Rows being settled here, and whether this process wrote them (their cost is this session's).
+        self._pending: dict[int, bool] = {}
         self._settling = 0
         self._settled = anyio.Event()
 
@@ -125,7 +128,7 @@ class UsageRecorder:
             return
         # A generation started (HTTP 200) but its cost never came: ask OpenRouter later.
         if row.cost is None and row.generation_id and record.status == 200:
-            self._settle_later(row_id, row.generation_id, row.key_id)
+            self._settle_later(row_id, row.generation_id, row.key_id, ours=True)
 
     async def resume(self, key_id: str) -> int:
         """Settle, in the background, `key_id`'s recent rows still without a cost (a stopped
@@ -139,7 +142,7 @@ class UsageRecorder:
             return 0
         for row in rows:
             assert row.row_id is not None and row.generation_id  # what `unsettled` selects
-            self._settle_later(row.row_id, row.generation_id, key_id, first_delay=0.0)
+            self._settle_later(row.row_id, row.generation_id, key_id, ours=False, first_delay=0.0)
         return len(rows)
 
     async def settled(self) -> None:
@@ -150,10 +153,16 @@ class UsageRecorder:
     def _add(self, key_id: str, cost: Decimal) -> None:
         self._session[key_id] = self.session_cost(key_id) + cost
 
-    def _settle_later(self, row_id: int, generation_id: str, key_id: str, *, first_delay: float | None = None) -> None:
+    def _settle_later(
+        self, row_id: int, generation_id: str, key_id: str, *, ours: bool, first_delay: float | None = None
+    ) -> None:
         if self.tasks is None:
             logger.info("the cost of generation %s is not known and will not be settled here", generation_id)
             return
+        if row_id in self._pending:  # `resume` found a row this process is settling already, or the reverse
+            self._pending[row_id] = self._pending[row_id] or ours
+            return
+        self._pending[row_id] = ours
         if self._settling == 0:
             self._settled = anyio.Event()
         self._settling += 1
@@ -166,11 +175,13 @@ class UsageRecorder:
             if settlement is None:
                 return
             await self.ledger.settle(row_id, settlement)
-            self._add(key_id, settlement.cost)
+            if self._pending.get(row_id):
+                self._add(key_id, settlement.cost)
             logger.debug("settled the cost of generation %s", generation_id)
         except LedgerError as exc:
             logger.warning("could not settle the cost of generation %s: %s", generation_id, exc)
         finally:
+            self._pending.pop(row_id, None)
             self._settling -= 1
             if self._settling == 0:
                 self._settled.set()
