@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import anyio
 import httpx
@@ -223,3 +224,40 @@ async def test_costs_settled_for_a_stopped_process_are_not_this_sessions(tmp_pat
 
     assert rows_in(stopped.ledger.path)[0].cost is not None
     assert restarted.session_cost(key_id(FAKE_KEY)) == 0
+
+
+class HeldGenerations:
+    """ASGI middleware: `GET /generation` waits until the test lets it go (`asked` says one is waiting)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.asked = anyio.Event()
+        self.go = anyio.Event()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].endswith("/generation"):
+            self.asked.set()
+            await self.go.wait()
+        await self.app(scope, receive, send)
+
+
+async def test_settling_a_cost_never_takes_a_place_in_the_chat_queue(tmp_path: Path) -> None:
+    async with anyio.create_task_group() as tasks:
+        metered = Metered(tmp_path, tasks)
+        held = HeldGenerations(metered.simulator.app)
+        # One request at a time: a settlement holding the queue's only place would stall every chat.
+        metered.client = make_client(
+            httpx.ASGITransport(app=held), on_request=metered.recorder, max_retries=0, max_concurrency=1
+        )
+        metered.simulator.add_fault(Fault(omit_cost=True))
+        await metered.client.chat(CHAT)
+        await held.asked.wait()  # its settlement is asking OpenRouter, and OpenRouter is slow to answer
+
+        with anyio.fail_after(5):
+            completion = await metered.client.chat(CHAT)
+        held.go.set()
+        await metered.recorder.settled()
+        await metered.client.aclose()
+
+    assert completion.text
+    assert all(row.cost is not None for row in rows_in(metered.ledger.path))

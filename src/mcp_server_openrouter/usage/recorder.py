@@ -8,7 +8,9 @@ row (a 429 that was retried is an error row plus the row of the retry).
 A reply without a cost (a stream cancelled or cut before its usage chunk) is settled later
 from `GET /generation?id=`, which answers 404 for a few seconds after a generation ends: the
 recorder asks again with growing pauses, in the app's task group, so the tool's answer never
-waits for it. Rows left unsettled by a process that stopped are picked up by `resume`.
+waits for it. Rows left unsettled by a process that stopped are picked up by `resume`. Those
+requests have a small queue of their own: in the chat queue (`OPENROUTER_MAX_CONCURRENCY`) the
+up to `RESUME_LIMIT` rows a start-up resumes would make the first chat calls wait behind them.
 
 The recorder also keeps the running cost of this process per key, for the session total that
 every chat answer shows: the costs of the rows this process wrote, each once (a row `resume` also
@@ -43,6 +45,9 @@ SETTLE_DELAYS: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 # How far back `resume` looks for rows a stopped process left without a cost.
 RESUME_WINDOW_SECONDS = 24 * 3600.0
 RESUME_LIMIT = 200
+
+# `GET /generation` requests open at once for settling (their own queue, not the chat calls').
+SETTLE_CONCURRENCY = 2
 
 # The error class names of a request its caller gave up on (anyio cancels with asyncio's or trio's).
 CANCELLED_KINDS = frozenset({"CancelledError", "Cancelled", "JobCancelledError"})
@@ -109,6 +114,7 @@ class UsageRecorder:
         self._pending: dict[int, bool] = {}
         self._settling = 0
         self._settled = anyio.Event()
+        self._queue = anyio.CapacityLimiter(SETTLE_CONCURRENCY)
 
     def session_cost(self, key_id: str) -> Decimal:
         """What this process's requests with `key_id` are known to have cost so far."""
@@ -190,6 +196,7 @@ class UsageRecorder:
         client = self.client_for(key_id)
         if client is None:
             return None
+        client = client.with_options(limiter=self._queue)
         for delay in delays:
             await self.sleep(delay)
             try:
