@@ -20,7 +20,7 @@ from mcp_server_openrouter.storage.ledger import SQLiteLedger
 from mcp_server_openrouter.usage.context import tool_scope
 from mcp_server_openrouter.usage.recorder import UsageRecorder
 
-from ..helpers import FAKE_KEY, FakeClock, make_client
+from ..helpers import FAKE_KEY, FakeClock, make_client, no_sleep
 from .ledger_rows import rows_in
 
 pytestmark = pytest.mark.anyio
@@ -261,3 +261,21 @@ async def test_settling_a_cost_never_takes_a_place_in_the_chat_queue(tmp_path: P
 
     assert completion.text
     assert all(row.cost is not None for row in rows_in(metered.ledger.path))
+
+
+async def test_a_retried_429_is_an_error_row_then_the_row_of_the_retry(metered: Metered) -> None:
+    metered.client = make_client(
+        httpx.ASGITransport(app=metered.simulator.app),
+        on_request=metered.recorder,
+        max_retries=1,
+        sleep=no_sleep,
+        clock=metered.clock,
+    )
+    metered.simulator.add_fault(Fault(status=429, reset_in=1))
+
+    completion = await metered.client.chat(CHAT)
+
+    first, retry = rows_in(metered.ledger.path)
+    assert (first.status, first.http_status, first.attempt, first.cost) == ("error", 429, 1, None)
+    assert completion.usage is not None
+    assert (retry.status, retry.attempt, retry.cost) == ("ok", 2, completion.usage.cost)
