@@ -167,3 +167,16 @@ async def test_a_persistent_database_keeps_its_connection_so_a_commit_is_no_chec
     assert not wal.exists()
     assert db.run_sync(lambda c: c.execute("SELECT COUNT(*) FROM t").fetchone()[0]) == 20  # opens again
     db.close()
+
+
+async def test_a_persistent_database_whose_file_was_deleted_writes_to_a_new_file(tmp_path: Path) -> None:
+    path = tmp_path / "kept.sqlite3"
+    db = SQLiteDatabase(path, ["CREATE TABLE t (n INTEGER);"], persistent=True)
+    await db.run(lambda c: c.execute("INSERT INTO t VALUES (1)"), write=True)
+
+    path.unlink()  # `rm` to start afresh while the connection is open (its -wal and -shm stay behind)
+    await db.run(lambda c: c.execute("INSERT INTO t VALUES (2)"), write=True)
+    db.close()
+
+    assert query(path, "SELECT group_concat(n) FROM t") == "2"  # not lost with the old file, nor mixed with it
+    assert query(path, "PRAGMA integrity_check") == "ok"

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
+import anyio
 import httpx
 import pytest
 
@@ -162,6 +163,33 @@ async def test_calls_in_flight_hold_their_worst_case_until_they_end(setup: Setup
     assert guard.held(KEY) == Decimal("0.6")
     ended = True
     assert guard.held(KEY) == 0
+
+
+async def test_a_call_that_ends_while_another_is_being_admitted_is_still_counted(setup: Setup) -> None:
+    read = [anyio.Event()]
+
+    class Watched(SQLiteLedger):
+        async def spent(self, key_id: str, since: float, until: float | None = None) -> Decimal:
+            try:
+                return await super().spent(key_id, since, until)
+            finally:
+                read[0].set()
+
+    setup.ledger = Watched(setup.ledger.path)
+    guard = setup.guard(daily="1")
+    first = await guard.admit(Decimal("0.6"), KEY)
+    read[0] = anyio.Event()
+    setup.clock.now += KEY_INFO_SECONDS  # the next admission asks GET /key again, and it is slow
+
+    async def first_call_ends_meanwhile(key_id: str) -> KeyInfo | None:
+        await read[0].wait()  # the ledger was read before the first call's row was in it...
+        await setup.spend("2026-03-10T09:00:00", "0.6")
+        first.release()  # ...and its hold is given back before /key answers
+        return None
+
+    guard.key_info = first_call_ends_meanwhile
+    with pytest.raises(BudgetExceededError, match=r"held by calls still running"):
+        await guard.admit(Decimal("0.6"), KEY)
 
 
 async def test_the_keys_own_limit_refuses_a_call_it_cannot_cover_and_is_read_at_most_every_30_seconds(

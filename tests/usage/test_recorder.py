@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import anyio
 import httpx
@@ -19,7 +20,7 @@ from mcp_server_openrouter.storage.ledger import SQLiteLedger
 from mcp_server_openrouter.usage.context import tool_scope
 from mcp_server_openrouter.usage.recorder import UsageRecorder
 
-from ..helpers import FAKE_KEY, FakeClock, make_client
+from ..helpers import FAKE_KEY, FakeClock, make_client, no_sleep
 from .ledger_rows import rows_in
 
 pytestmark = pytest.mark.anyio
@@ -181,3 +182,100 @@ async def test_the_session_cost_is_the_exact_sum_of_this_process_costs(metered: 
 
     assert metered.recorder.session_cost(key_id(FAKE_KEY)) == sum(costs, Decimal(0))
     assert metered.recorder.session_cost("another key") == 0
+
+
+async def test_a_row_settled_both_live_and_by_resume_counts_once_in_the_session(tmp_path: Path) -> None:
+    async with anyio.create_task_group() as tasks:
+        metered = Metered(tmp_path, tasks)
+        go = anyio.Event()
+        paused = metered.sleep
+
+        async def held_sleep(seconds: float) -> None:  # both settlements wait here until the test lets go
+            await go.wait()
+            await paused(seconds)
+
+        metered.recorder.sleep = held_sleep
+        metered.simulator.add_fault(Fault(omit_cost=True))
+        await metered.client.chat(CHAT)  # its settlement is scheduled, and waits
+        # The warm-up's resume runs while that settlement is still waiting: the row is already being settled.
+        await metered.recorder.resume(key_id(FAKE_KEY))
+        go.set()
+        await metered.recorder.settled()
+        await metered.client.aclose()
+
+    (row,) = rows_in(metered.ledger.path)
+    assert row.cost is not None
+    assert metered.recorder.session_cost(key_id(FAKE_KEY)) == row.cost
+
+
+async def test_costs_settled_for_a_stopped_process_are_not_this_sessions(tmp_path: Path) -> None:
+    stopped = Metered(tmp_path, tasks=None)
+    stopped.simulator.add_fault(Fault(omit_cost=True))
+    await stopped.client.chat(CHAT)
+    stopped.clock.now += 60
+
+    async with anyio.create_task_group() as tasks:
+        restarted = UsageRecorder(
+            stopped.ledger, client_for=stopped.client_for, tasks=tasks, clock=stopped.clock, sleep=stopped.sleep
+        )
+        await restarted.resume(key_id(FAKE_KEY))
+        await restarted.settled()
+    await stopped.client.aclose()
+
+    assert rows_in(stopped.ledger.path)[0].cost is not None
+    assert restarted.session_cost(key_id(FAKE_KEY)) == 0
+
+
+class HeldGenerations:
+    """ASGI middleware: `GET /generation` waits until the test lets it go (`asked` says one is waiting)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.asked = anyio.Event()
+        self.go = anyio.Event()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].endswith("/generation"):
+            self.asked.set()
+            await self.go.wait()
+        await self.app(scope, receive, send)
+
+
+async def test_settling_a_cost_never_takes_a_place_in_the_chat_queue(tmp_path: Path) -> None:
+    async with anyio.create_task_group() as tasks:
+        metered = Metered(tmp_path, tasks)
+        held = HeldGenerations(metered.simulator.app)
+        # One request at a time: a settlement holding the queue's only place would stall every chat.
+        metered.client = make_client(
+            httpx.ASGITransport(app=held), on_request=metered.recorder, max_retries=0, max_concurrency=1
+        )
+        metered.simulator.add_fault(Fault(omit_cost=True))
+        await metered.client.chat(CHAT)
+        await held.asked.wait()  # its settlement is asking OpenRouter, and OpenRouter is slow to answer
+
+        with anyio.fail_after(5):
+            completion = await metered.client.chat(CHAT)
+        held.go.set()
+        await metered.recorder.settled()
+        await metered.client.aclose()
+
+    assert completion.text
+    assert all(row.cost is not None for row in rows_in(metered.ledger.path))
+
+
+async def test_a_retried_429_is_an_error_row_then_the_row_of_the_retry(metered: Metered) -> None:
+    metered.client = make_client(
+        httpx.ASGITransport(app=metered.simulator.app),
+        on_request=metered.recorder,
+        max_retries=1,
+        sleep=no_sleep,
+        clock=metered.clock,
+    )
+    metered.simulator.add_fault(Fault(status=429, reset_in=1))
+
+    completion = await metered.client.chat(CHAT)
+
+    first, retry = rows_in(metered.ledger.path)
+    assert (first.status, first.http_status, first.attempt, first.cost) == ("error", 429, 1, None)
+    assert completion.usage is not None
+    assert (retry.status, retry.attempt, retry.cost) == ("ok", 2, completion.usage.cost)

@@ -324,3 +324,24 @@ async def test_days_are_the_servers_local_days(
 
     assert [(line["key"], line["calls"]) for line in stats["groups"]] == [("2026-03-08", 2), ("2026-03-09", 2)]
     assert stats["time_zone"] in ("EST", "EDT") and stats["totals"]["cost_usd"] == "4"
+
+
+async def test_a_reply_from_the_response_cache_is_not_a_paid_row(
+    client: Client, simulator: Simulator, settings: Settings
+) -> None:
+    arguments = {"model": MODELS[0], "messages": "hello", "temperature": 0, "cache": True}
+    first = await call(client, "chat_with_model", arguments)
+    again = await call(client, "chat_with_model", arguments)
+
+    assert again["text"] == first["text"] and len(simulator.generations) == 1
+    (row,) = rows_in(settings.usage_file)
+    assert row.cost == Decimal(str(first["cost_usd"]))
+
+
+async def test_a_request_refused_before_it_is_sent_leaves_no_row(tmp_path: Path, simulator: Simulator) -> None:
+    # Without a key (as with a malformed one, over HTTP) the client refuses before metering begins.
+    async with server_for(make_settings(tmp_path, api_key=None), simulator) as client:
+        refused = await client.call_tool("chat_with_model", {"model": MODELS[0], "messages": "hello"})
+    assert refused.is_error and not simulator.generations
+
+    assert not (tmp_path / "data" / "usage.sqlite3").exists() or rows_in(tmp_path / "data" / "usage.sqlite3") == []

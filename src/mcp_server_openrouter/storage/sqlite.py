@@ -11,6 +11,8 @@ locking is the one that matters). When the last connection closes SQLite checkpo
 call cannot afford. `persistent=True` keeps one connection open instead (made with
 `check_same_thread=False` and used under a lock, since anyio's worker threads vary), so a commit
 in WAL mode with `synchronous=NORMAL` is a write to the WAL, not an fsync; `close()` ends it.
+A kept connection whose file was deleted or replaced (a user starting afresh) would go on writing
+to the old one, lost at exit: each `run` first checks the path still names the file it opened.
 
 Schema: `PRAGMA user_version` is the number of migrations applied. On every open the missing
 ones are applied in order, all in one `BEGIN IMMEDIATE` transaction (so two processes opening a
@@ -79,6 +81,7 @@ class SQLiteDatabase:
         self._refused_version: int | None = None  # the too-new version already logged
         self.persistent = persistent
         self._kept: sqlite3.Connection | None = None  # the open connection, when persistent
+        self._kept_file: tuple[int, int] | None = None  # (device, inode) of the file it opened
         self._kept_lock = threading.Lock()
 
     @property
@@ -106,8 +109,11 @@ class SQLiteDatabase:
             with self._connect() as connection, _transaction(connection, begin):
                 return fn(connection)
         with self._kept_lock:
+            if self._kept is not None and self._kept_file != _identity(self.path):
+                self._close_kept()  # deleted or replaced since: the old file is no longer the store
             if self._kept is None:
                 self._kept = self._open()
+                self._kept_file = _identity(self.path)
             try:
                 with _transaction(self._kept, begin):
                     return fn(self._kept)
@@ -125,6 +131,7 @@ class SQLiteDatabase:
             with suppress(sqlite3.Error):
                 self._kept.close()
             self._kept = None
+            self._kept_file = None
 
     def is_corrupt(self, error: BaseException) -> bool:
         """Whether `error` says the file is damaged (not merely locked or unwritable)."""
@@ -202,6 +209,15 @@ class SQLiteDatabase:
                     migration(connection)
             # PRAGMA takes no parameters; the value is our own int.
             connection.execute(f"PRAGMA user_version = {self.latest_version:d}")
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """Which file `path` names (None: none)."""
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return found.st_dev, found.st_ino
 
 
 @contextmanager

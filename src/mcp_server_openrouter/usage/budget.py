@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from decimal import Decimal
@@ -229,10 +229,10 @@ class SpendingGuard:
         self._holds.setdefault(key_id, []).append(hold)
         return hold
 
-    def held(self, key_id: str) -> Decimal:
-        """The worst cases of `key_id`'s calls still in flight."""
+    def held(self, key_id: str, *, also: Iterable[Hold] = ()) -> Decimal:
+        """The worst cases of `key_id`'s calls still in flight (and of the holds `also`, ended or not)."""
         holds = self._holds[key_id] = [h for h in self._holds.get(key_id, []) if h.active]
-        return sum((h.amount for h in holds), Decimal(0))
+        return sum((h.amount for h in {*holds, *also}), Decimal(0))
 
     def question(self, worst_case: Decimal, standing: Standing, what: str) -> str:
         """What the user is asked before a call above the confirmation threshold."""
@@ -244,6 +244,10 @@ class SpendingGuard:
         """Where spending stands; only the sums asked for are read (each ledger read costs a few
         milliseconds, so the two run side by side)."""
         now = self.clock()
+        # A call that ends while the ledger is read may be in neither the sum read (its row came
+        # after) nor the holds (given back before they are added up): what was held when the
+        # reading began counts, even if it ended since (at worst counted twice, never missed).
+        holding = [h for h in self._holds.get(key_id, []) if h.active]
         wanted = {
             "today": day_start(now, self.zone) if today else None,
             "month": month_start(now, self.zone) if month else None,
@@ -264,7 +268,7 @@ class SpendingGuard:
             remaining = await self._key_remaining(key_id)
         if failures:
             raise failures[0]
-        return Standing(spent["today"], spent["month"], self.held(key_id), remaining)
+        return Standing(spent["today"], spent["month"], self.held(key_id, also=holding), remaining)
 
     async def _spent(self, key_id: str, since: float) -> Decimal | None:
         try:

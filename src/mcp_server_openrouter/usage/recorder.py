@@ -8,10 +8,13 @@ row (a 429 that was retried is an error row plus the row of the retry).
 A reply without a cost (a stream cancelled or cut before its usage chunk) is settled later
 from `GET /generation?id=`, which answers 404 for a few seconds after a generation ends: the
 recorder asks again with growing pauses, in the app's task group, so the tool's answer never
-waits for it. Rows left unsettled by a process that stopped are picked up by `resume`.
+waits for it. Rows left unsettled by a process that stopped are picked up by `resume`. Those
+requests have a small queue of their own: in the chat queue (`OPENROUTER_MAX_CONCURRENCY`) the
+up to `RESUME_LIMIT` rows a start-up resumes would make the first chat calls wait behind them.
 
 The recorder also keeps the running cost of this process per key, for the session total that
-every chat answer shows.
+every chat answer shows: the costs of the rows this process wrote, each once (a row `resume` also
+found is settled once; one a stopped process left is settled but is not this session's).
 """
 
 from __future__ import annotations
@@ -42,6 +45,9 @@ SETTLE_DELAYS: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 # How far back `resume` looks for rows a stopped process left without a cost.
 RESUME_WINDOW_SECONDS = 24 * 3600.0
 RESUME_LIMIT = 200
+
+# `GET /generation` requests open at once for settling (their own queue, not the chat calls').
+SETTLE_CONCURRENCY = 2
 
 # The error class names of a request its caller gave up on (anyio cancels with asyncio's or trio's).
 CANCELLED_KINDS = frozenset({"CancelledError", "Cancelled", "JobCancelledError"})
@@ -104,8 +110,11 @@ class UsageRecorder:
         self.sleep = sleep
         self.settle_delays = tuple(settle_delays)
         self._session: dict[str, Decimal] = {}
+        # Rows being settled here, and whether this process wrote them (their cost is this session's).
+        self._pending: dict[int, bool] = {}
         self._settling = 0
         self._settled = anyio.Event()
+        self._queue = anyio.CapacityLimiter(SETTLE_CONCURRENCY)
 
     def session_cost(self, key_id: str) -> Decimal:
         """What this process's requests with `key_id` are known to have cost so far."""
@@ -125,7 +134,7 @@ class UsageRecorder:
             return
         # A generation started (HTTP 200) but its cost never came: ask OpenRouter later.
         if row.cost is None and row.generation_id and record.status == 200:
-            self._settle_later(row_id, row.generation_id, row.key_id)
+            self._settle_later(row_id, row.generation_id, row.key_id, ours=True)
 
     async def resume(self, key_id: str) -> int:
         """Settle, in the background, `key_id`'s recent rows still without a cost (a stopped
@@ -139,7 +148,7 @@ class UsageRecorder:
             return 0
         for row in rows:
             assert row.row_id is not None and row.generation_id  # what `unsettled` selects
-            self._settle_later(row.row_id, row.generation_id, key_id, first_delay=0.0)
+            self._settle_later(row.row_id, row.generation_id, key_id, ours=False, first_delay=0.0)
         return len(rows)
 
     async def settled(self) -> None:
@@ -150,10 +159,16 @@ class UsageRecorder:
     def _add(self, key_id: str, cost: Decimal) -> None:
         self._session[key_id] = self.session_cost(key_id) + cost
 
-    def _settle_later(self, row_id: int, generation_id: str, key_id: str, *, first_delay: float | None = None) -> None:
+    def _settle_later(
+        self, row_id: int, generation_id: str, key_id: str, *, ours: bool, first_delay: float | None = None
+    ) -> None:
         if self.tasks is None:
             logger.info("the cost of generation %s is not known and will not be settled here", generation_id)
             return
+        if row_id in self._pending:  # `resume` found a row this process is settling already, or the reverse
+            self._pending[row_id] = self._pending[row_id] or ours
+            return
+        self._pending[row_id] = ours
         if self._settling == 0:
             self._settled = anyio.Event()
         self._settling += 1
@@ -166,11 +181,13 @@ class UsageRecorder:
             if settlement is None:
                 return
             await self.ledger.settle(row_id, settlement)
-            self._add(key_id, settlement.cost)
+            if self._pending.get(row_id):
+                self._add(key_id, settlement.cost)
             logger.debug("settled the cost of generation %s", generation_id)
         except LedgerError as exc:
             logger.warning("could not settle the cost of generation %s: %s", generation_id, exc)
         finally:
+            self._pending.pop(row_id, None)
             self._settling -= 1
             if self._settling == 0:
                 self._settled.set()
@@ -179,6 +196,7 @@ class UsageRecorder:
         client = self.client_for(key_id)
         if client is None:
             return None
+        client = client.with_options(limiter=self._queue)
         for delay in delays:
             await self.sleep(delay)
             try:
