@@ -1,15 +1,14 @@
-"""What a benchmark checks before it spends anything: arguments, model ids, and its worst-case cost."""
+"""What a benchmark checks before it spends anything: its arguments and model ids (its worst-case cost
+is tests/bench/test_spending.py's)."""
 
 from __future__ import annotations
-
-from decimal import Decimal
 
 import pytest
 
 from mcp_server_openrouter.bench import BenchService, plan_benchmark
-from mcp_server_openrouter.bench.plan import guard_spending, known_models, worst_case_cost
+from mcp_server_openrouter.bench.plan import known_models
 from mcp_server_openrouter.catalog.service import CatalogService
-from mcp_server_openrouter.errors import BudgetExceededError, InvalidArgumentError
+from mcp_server_openrouter.errors import InvalidArgumentError
 from mcp_server_openrouter.simulator import Simulator
 
 from .helpers import FAST, OTHER, chat_bodies
@@ -62,44 +61,6 @@ async def test_unknown_models_are_all_named_with_their_closest_ids_before_anythi
     assert "'openai/gpt4o' (did you mean openai/gpt-4o" in message
     assert "'anthropic/claude-3' (did you mean anthropic/claude-3" in message
     assert "Nothing was sent" in message and chat_bodies(simulator) == []
-
-
-async def test_the_worst_case_is_max_tokens_at_the_completion_price_plus_the_prompt_at_its_price(
-    service: BenchService,
-) -> None:
-    plan = plan_benchmark(models=[FAST, OTHER], prompt="x" * 400, max_tokens=1000, runs=3)
-    models = await known_models(service.catalog, plan.models)
-    # gpt-4o-mini: 100 prompt tokens at $0.15/1M + 1000 at $0.60/1M; gpt-4.1-nano: $0.10 and $0.40 per 1M.
-    each_run = Decimal("0.000015") + Decimal("0.0006") + Decimal("0.00001") + Decimal("0.0004")
-    assert worst_case_cost(models, plan.request, plan.runs) == each_run * 3
-
-
-async def test_without_max_tokens_the_worst_case_lets_each_model_write_its_most(service: BenchService) -> None:
-    plan = plan_benchmark(models=[FAST], prompt="abcd")
-    models = await known_models(service.catalog, plan.models)
-    # the catalogue's top_provider.max_completion_tokens for gpt-4o-mini is 16,384
-    assert worst_case_cost(models, plan.request, 1) == Decimal("0.00000015") + 16384 * Decimal("0.0000006")
-
-
-async def test_a_benchmark_that_could_cost_more_than_max_cost_usd_is_refused_before_sending(
-    service: BenchService, simulator: Simulator
-) -> None:
-    plan = plan_benchmark(models=[FAST, OTHER], prompt="Say hi", runs=5, max_tokens=1000)
-    with pytest.raises(BudgetExceededError, match=r"could cost up to \$0\.005002, more than max_cost_usd=\$0\.005\."):
-        await service.benchmark(plan, max_cost_usd=Decimal("0.005"))
-    assert chat_bodies(simulator) == []
-    report = await service.benchmark(plan, max_cost_usd=Decimal("0.006"))
-    assert report.worst_case_usd is not None and report.worst_case_usd <= 0.006
-    assert len(chat_bodies(simulator)) == 10
-
-
-async def test_a_router_priced_per_request_cannot_be_held_to_max_cost_usd(service: BenchService) -> None:
-    plan = plan_benchmark(models=["openrouter/auto"], prompt="Say hi", max_tokens=10)
-    models = await known_models(service.catalog, plan.models)
-    assert worst_case_cost(models, plan.request, 1) is None
-    with pytest.raises(BudgetExceededError, match="price varies"):
-        guard_spending(None, Decimal(1), what="The benchmark")
-    guard_spending(None, None, what="The benchmark")  # no limit asked: nothing to hold it to
 
 
 async def test_the_catalogue_is_consulted_once_for_all_the_models(service: BenchService, simulator: Simulator) -> None:

@@ -14,7 +14,7 @@ import random
 import string
 from collections.abc import Callable, MutableSequence, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import anyio
 from pydantic import BaseModel
@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from mcp_server_openrouter.bench.figures import total_cost
 from mcp_server_openrouter.bench.plan import model_ids
 from mcp_server_openrouter.bench.report import usd
-from mcp_server_openrouter.bench.runner import RunOutcome, run_once
+from mcp_server_openrouter.bench.runner import OnRun, RunOutcome, run_once, tell
 from mcp_server_openrouter.catalog.model import Model
 from mcp_server_openrouter.chat.extras import parsed_json
 from mcp_server_openrouter.chat.request import ChatRequest, a_model_id, build_request
@@ -66,9 +66,15 @@ class Verdict(BaseModel):
 
 
 class PanelResult(BaseModel):
-    answers: list[PanelAnswer]
+    """The answers and the verdict; while the panel still runs as a job, only `status`, `job_id` and `note`."""
+
+    status: Literal["done", "queued", "running"] = "done"
+    job_id: str | None = None
+    note: str | None = None
+    answers: list[PanelAnswer] = []
     verdict: Verdict | None = None
     total_cost_usd: float | None = None
+    worst_case_usd: float | None = None
 
 
 @dataclass(frozen=True)
@@ -113,12 +119,16 @@ async def ask_panel(
     judge: Model | None = None,
     answer_chars: int = 4000,
     shuffle: Shuffle = random.shuffle,
+    on_call: OnRun | None = None,
 ) -> PanelResult:
-    """Ask every member at once; then, with a `judge` (the catalogue entry of `plan.judge_model`), judge."""
+    """Ask every member at once; then, with a `judge` (the catalogue entry of `plan.judge_model`), judge.
+    `on_call` hears each request that ended (each member, then the judge)."""
     outcomes: dict[str, RunOutcome] = {}
+    calls = len(plan.models) + (plan.judge_model is not None)
 
     async def member(model: str) -> None:
-        outcomes[model] = await run_once(client, plan.request.model_copy(update={"model": model}))
+        outcomes[model] = outcome = await run_once(client, plan.request.model_copy(update={"model": model}))
+        await tell(on_call, outcome, len(outcomes), calls)
 
     async with anyio.create_task_group() as group:
         for model in plan.models:
@@ -128,6 +138,8 @@ async def ask_panel(
     verdict = None
     if plan.judge_model is not None:
         verdict, verdict_outcome = await _judge(client, plan, judge, answered, shuffle)
+        if verdict_outcome is not None:
+            await tell(on_call, verdict_outcome, calls, calls)
     cost = total_cost([*answered, *([verdict_outcome] if verdict_outcome else [])])
     return PanelResult(
         answers=[_bounded(outcome, answer_chars) for outcome in answered],
@@ -189,6 +201,16 @@ def judge_prompt(plan: PanelPlan, labelled: Sequence[tuple[str, RunOutcome]]) ->
     )
 
 
+def judge_request(plan: PanelPlan, labelled: Sequence[tuple[str, RunOutcome]], judge: Model | None) -> ChatRequest:
+    """What the judge is sent: the labelled answers, in structured output when it supports it."""
+    fmt = verdict_format([label for label, _ in labelled], judge)
+    return ChatRequest.create(
+        model=plan.judge_model or "",
+        messages=[{"role": "user", "content": judge_prompt(plan, labelled)}],
+        **({"response_format": fmt} if fmt else {}),
+    )
+
+
 async def _judge(
     client: OpenRouterClient, plan: PanelPlan, judge: Model | None, answered: list[RunOutcome], shuffle: Shuffle
 ) -> tuple[Verdict, RunOutcome | None]:
@@ -198,13 +220,7 @@ async def _judge(
         return Verdict(judge_model=judge_id, error="no member answered, so there was nothing to judge"), None
     shuffle(good)  # the order the judge reads is not the order the caller listed (position bias)
     labelled = list(zip(string.ascii_uppercase, good, strict=False))
-    fmt = verdict_format([label for label, _ in labelled], judge)
-    request = ChatRequest.create(
-        model=judge_id,
-        messages=[{"role": "user", "content": judge_prompt(plan, labelled)}],
-        **({"response_format": fmt} if fmt else {}),
-    )
-    outcome = await run_once(client, request)
+    outcome = await run_once(client, judge_request(plan, labelled, judge))
     cost = outcome.cost_usd
     if not outcome.ok:
         return Verdict(judge_model=judge_id, cost_usd=cost, error=outcome.error), outcome

@@ -151,8 +151,7 @@ async def run_benchmark(
     clock: Callable[[], float] = time.monotonic,
 ) -> BenchRuns:
     """Run the plan: models in parallel (unless `plan.parallel` is false), `delay_seconds` between
-    successive runs of the same model. `on_run` hears each finished run (a progress report that
-    fails is logged and the benchmark goes on)."""
+    successive runs of the same model. `on_run` hears each finished run (see `tell`)."""
     outcomes: dict[str, list[RunOutcome]] = {model: [] for model in plan.models}
     done = 0
 
@@ -165,11 +164,7 @@ async def run_benchmark(
             outcome = await run_once(client, request, run)
             outcomes[model].append(outcome)
             done += 1
-            if on_run is not None:
-                try:
-                    await on_run(outcome, done, plan.total_runs)
-                except Exception as exc:  # a client that stopped listening must not end the benchmark
-                    logger.warning("a benchmark progress report failed: %s", type(exc).__name__)
+            await tell(on_run, outcome, done, plan.total_runs)
 
     started = clock()
     if plan.parallel:
@@ -182,11 +177,21 @@ async def run_benchmark(
     return BenchRuns(outcomes=outcomes, wall_s=clock() - started)
 
 
-def progress_message(outcome: RunOutcome, done: int, total: int) -> str:
+async def tell(on_run: OnRun | None, outcome: RunOutcome, done: int, total: int) -> None:
+    """Pass a finished run on; a progress report that fails is logged and the work goes on."""
+    if on_run is None:
+        return
+    try:
+        await on_run(outcome, done, total)
+    except Exception as exc:  # a client that stopped listening must not end the benchmark
+        logger.warning("a benchmark progress report failed: %s", type(exc).__name__)
+
+
+def progress_message(outcome: RunOutcome, done: int, total: int, unit: str = "runs") -> str:
     """ "3/8 runs done: anthropic/claude-3-haiku 0.84 s" (or the run's failure, shortened)."""
     if outcome.ok and outcome.latency_s is not None:
         what = f"{outcome.latency_s:.2f} s"
     else:
         reason = (outcome.error or "failed").splitlines()[0]
         what = "failed: " + (reason if len(reason) <= 80 else reason[:79] + "…")
-    return f"{done}/{total} runs done: {outcome.model} {what}"
+    return f"{done}/{total} {unit} done: {outcome.model} {what}"

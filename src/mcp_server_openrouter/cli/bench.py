@@ -13,12 +13,15 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from mcp_server_openrouter.bench import BenchmarkReport, BenchPlan, BenchService
+    from mcp_server_openrouter.usage.budget import Confirm
 
 HELP = "benchmark models on a prompt: time to first token, latency, tokens/s, cost"
 DESCRIPTION = (
     "Send the same prompt to each MODEL (all at once, RUNS times each, streamed) and show time to first "
     "token, total latency, throughput and cost per model, with rankings. Models are checked against the "
-    "catalogue and the worst-case cost is estimated before anything is spent."
+    "catalogue, and the whole benchmark's worst-case cost is held to the budgets (OPENROUTER_BUDGET_DAILY_USD, "
+    "OPENROUTER_BUDGET_MONTHLY_USD), the key's limit and --max-cost before anything is sent; above "
+    "OPENROUTER_CONFIRM_ABOVE_USD it runs only with --yes."
 )
 
 
@@ -31,6 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--temperature", type=float, metavar="T")
     parser.add_argument("--system", metavar="TEXT", help="a system prompt put first")
     parser.add_argument("--max-cost", type=float, metavar="USD", help="refuse to start if it could cost more")
+    parser.add_argument(
+        "-y", "--yes", action="store_true", help="run it even if it could cost more than OPENROUTER_CONFIRM_ABOVE_USD"
+    )
     parser.add_argument("--sequential", action="store_true", help="one model after another, not all at once")
     parser.add_argument(
         "--out",
@@ -47,10 +53,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import anyio
 
-    from mcp_server_openrouter.bench import cost_limit, plan_benchmark
+    from mcp_server_openrouter.bench import plan_benchmark
     from mcp_server_openrouter.bench.reports import base_name
     from mcp_server_openrouter.cli._common import fail, settings_or_exit
     from mcp_server_openrouter.errors import InvalidArgumentError
+    from mcp_server_openrouter.usage.budget import cost_limit
 
     settings = settings_or_exit()
     try:
@@ -64,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
             system=args.system,
             parallel=not args.sequential,
         )
-        limit = cost_limit(args.max_cost)
+        limit = cost_limit(args.max_cost, "--max-cost")
         if args.name is not None:
             base_name(args.name, plan.models)
     except InvalidArgumentError as exc:
@@ -87,8 +94,10 @@ def run(args: argparse.Namespace) -> int:
     async def measured() -> BenchmarkReport:
         async with open_app(settings) as app:
             service = bench_service(app)
-            worst = await service.prepare(plan, limit)
-            report = await _run_with_progress(service, plan, worst, progress_console)
+            confirm = _confirmed_by_flag(args.yes, progress_console)
+            admitted = await service.prepare(plan, max_cost_usd=limit, confirm=confirm)
+            with admitted.hold:
+                report = await _run_with_progress(service, plan, admitted.worst_case, progress_console)
             if args.out is not None:
                 report = await service.save(report, args.name, out)
             return report
@@ -102,6 +111,24 @@ def run(args: argparse.Namespace) -> int:
     else:
         _show(report, Console())
     return 0 if any(figures.succeeded for figures in report.models) else 1
+
+
+def _confirmed_by_flag(yes: bool, console: Console) -> Confirm:
+    """The command cannot ask (its output may be a script's): `--yes` answers the spending guard's
+    question, which is shown; without it a benchmark above the threshold is refused, naming it."""
+    from mcp_server_openrouter.errors import NotConfirmedError
+    from mcp_server_openrouter.usage.budget import CONFIRM
+
+    async def confirm(question: str) -> bool:
+        if not yes:
+            raise NotConfirmedError(
+                f'Not started, it needs your confirmation: "{question}" It is above {CONFIRM} and the command '
+                f"cannot ask: run it again with --yes to confirm, or raise or unset {CONFIRM}."
+            )
+        console.print(f"{question} Yes (--yes).", highlight=False, markup=False)
+        return True
+
+    return confirm
 
 
 async def _run_with_progress(
