@@ -26,6 +26,15 @@ export function serverArguments(argv) {
   return first in ALIASES ? [ALIASES[first], ...rest] : [...argv];
 }
 
+/**
+ * The server's environment: the launcher's, plus OPENROUTER_MCP_LAUNCHER=npx, which tells
+ * `openrouter-mcp install` to write `npx -y openrouter-mcp` into a client's config rather than
+ * the private venv's Python (a path a newer launcher updates in place and a cache clean deletes).
+ */
+export function childEnvironment(env) {
+  return { ...env, OPENROUTER_MCP_LAUNCHER: "npx" };
+}
+
 /** How to start the server: `{command, args}`, setting up the venv first when that is the way. */
 export function plan(argv, env = process.env, platform = process.platform) {
   const version = launcherVersion();
@@ -46,7 +55,7 @@ export function plan(argv, env = process.env, platform = process.platform) {
 export async function main(argv = process.argv.slice(2), env = process.env) {
   try {
     const { command, args } = plan(argv, env);
-    exitLike(await runChild(command, args, env));
+    exitLike(await runChild(command, args, childEnvironment(env)));
   } catch (error) {
     say(describe(error));
     process.exit(1);

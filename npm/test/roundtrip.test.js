@@ -8,8 +8,9 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
 import { launcherVersion } from "../lib/launcher.js";
+import { findOnPath } from "../lib/python.js";
 import { venvDir } from "../lib/venv.js";
-import { cleanEnv, REPO_DIR, startLauncher, temporaryDir } from "./helpers.js";
+import { cleanEnv, REPO_DIR, runLauncher, startLauncher, temporaryDir } from "./helpers.js";
 
 const INITIALIZE = {
   jsonrpc: "2.0",
@@ -105,6 +106,19 @@ describe("a stdio round trip through the launcher and a private environment buil
     assert.doesNotMatch(result.stderr, /installing|creating|updating/);
     t.diagnostic(`spawn → initialize reply through the launcher: ${initializeMs.toFixed(0)} ms`);
   });
+
+  it(
+    "install claude-desktop through the launcher writes `npx -y openrouter-mcp`, not the private environment's Python",
+    { timeout: 60_000 },
+    async () => {
+      const result = await runLauncher(["install", "claude-desktop"], { ...env, HOME: home });
+      assert.equal(result.code, 0, result.stderr);
+      const written = path.join(home, "config", "Claude", "claude_desktop_config.json");
+      const entry = JSON.parse(readFileSync(written, "utf8")).mcpServers.openrouter;
+      assert.deepEqual(entry, { command: findOnPath("npx", env) ?? "npx", args: ["-y", "openrouter-mcp"] });
+      assert.ok(!JSON.stringify(entry).includes(venvDir(env)));
+    },
+  );
 
   it(
     "SIGTERM to the launcher stops the server cleanly, and the launcher exits with its status 0",

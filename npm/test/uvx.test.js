@@ -54,6 +54,14 @@ describe("running through uvx", { skip: !posix && "stub programs are shell scrip
     ]);
   });
 
+  it("tells the server it was started by the npm launcher (OPENROUTER_MCP_LAUNCHER=npx)", async () => {
+    const uvx = uvxStub(`printf '%s' "${"$"}OPENROUTER_MCP_LAUNCHER" > "${"$"}(dirname "$0")/launcher.txt"`);
+    const result = await runLauncher(["install", "claude-desktop"], uvx.env);
+    assert.equal(result.code, 0);
+    assert.equal("OPENROUTER_MCP_LAUNCHER" in uvx.env, false); // the launcher set it, not the test
+    assert.equal(readFileSync(path.join(uvx.dir, "launcher.txt"), "utf8"), "npx");
+  });
+
   it("passes stdin to the server and its stdout back byte for byte, adding nothing of its own", async () => {
     const uvx = uvxStub("cat; echo 'server log line' >&2; exit 7");
     const input = '{"jsonrpc":"2.0","id":1,"method":"ping"}\n' + "é".repeat(70_000) + "\n";

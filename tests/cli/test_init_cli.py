@@ -32,7 +32,7 @@ def test_a_good_key_is_checked_then_saved_0600_and_never_printed(
 ) -> None:
     assert main(["init", "--key", f"  '{FAKE_KEY}'  "]) == 0
     said = output(capsys)
-    assert "The key is valid — this key has no spending limit" in said and f"Saved to {machine.user_env}" in said
+    assert "The key is valid. Key: spent today $" in said and f"Saved to {machine.user_env}" in said
     assert machine.user_env.read_text() == f"OPENROUTER_API_KEY={FAKE_KEY}\n"  # quotes and spaces dropped
     assert stat.S_IMODE(machine.user_env.stat().st_mode) == 0o600 and FAKE_KEY not in said
 

@@ -34,9 +34,16 @@ async def test_a_good_key_is_valid_with_its_credit_and_the_latency_of_two_reques
     transport: httpx.ASGITransport, settings: Settings
 ) -> None:
     found = await probe(make_client(transport), monotonic=iter(range(0, 100, 1)).__next__)
-    assert found.reachable and found.key is not None and (found.first_ms, found.again_ms) == (1000, 1000)
+    assert found.reachable and (found.first_ms, found.again_ms) == (1000, 1000)
     findings = doctor.about_service(found, settings)
-    assert levels(findings) == [Level.OK, Level.OK] and "has no spending limit" in text(findings)
+    # The key's line and the balance are the account check's (`openrouter-mcp account`), word for word.
+    assert found.account is not None and found.account.key is not None
+    assert [f.text for f in findings[1:]] == [
+        f"the key is valid. {found.account.lines()[0]}",
+        *found.account.lines()[1:],
+    ]
+    assert levels(findings)[:2] == [Level.OK, Level.OK] and "Key: spent today $" in findings[1].text
+    assert "no spending limit" in findings[1].text and "management keys only" in findings[2].text  # an ordinary key
 
 
 @pytest.mark.anyio
@@ -45,7 +52,7 @@ async def test_a_revoked_key_is_a_problem_whose_fix_is_a_new_key_and_init(
 ) -> None:
     simulator.revoked.add(FAKE_KEY)
     found = await probe(make_client(transport))
-    assert found.reachable and found.key_refused
+    assert found.reachable and found.key_refused and found.account is None
     findings = doctor.about_service(found, settings)
     assert levels(findings) == [Level.OK, Level.PROBLEM]
     assert "was refused" in findings[1].text and "openrouter-mcp init" in (findings[1].fix or "")
@@ -67,14 +74,29 @@ async def test_an_unreachable_base_url_is_a_problem_that_names_where_the_url_was
     assert "OPENROUTER_BASE_URL, set in the program's arguments" in text(findings)
 
 
-def test_a_key_with_nothing_left_is_a_problem(settings: Settings) -> None:
+def test_a_key_with_nothing_left_is_a_problem_and_the_balance_note_stays(settings: Settings) -> None:
     from decimal import Decimal
 
     from mcp_server_openrouter.client import KeyInfo
+    from mcp_server_openrouter.usage.account import AccountView
 
     spent = KeyInfo(label="team", limit=Decimal(5), limit_remaining=Decimal(0), usage=Decimal(5))
-    findings = doctor.about_service(Probe(reachable=True, first_ms=5, key=spent), settings)
-    assert levels(findings)[-1] is Level.PROBLEM and "'team': $0.00 left of its $5.00 limit" in findings[-1].text
+    account = AccountView(key=spent, notes=["Balance: not shown: an ordinary key."])
+    findings = doctor.about_service(Probe(reachable=True, first_ms=5, account=account), settings)
+    assert levels(findings) == [Level.OK, Level.PROBLEM, Level.INFO]
+    assert findings[1].text == "the key is valid but has nothing left. Key: $5.00 in all; limit $5.00, $0.00 left."
+    assert findings[1].fix is not None and "raise the key's limit" in findings[1].fix
+    assert findings[2].text == "Balance: not shown: an ordinary key."
+
+
+def test_a_key_whose_account_cannot_be_read_after_all_is_a_problem(settings: Settings) -> None:
+    from mcp_server_openrouter.usage.account import AccountView
+
+    account = AccountView(notes=["Account: not shown: OpenRouter did not answer within 10 s."])
+    findings = doctor.about_service(Probe(reachable=True, first_ms=5, account=account), settings)
+    assert levels(findings) == [Level.OK, Level.PROBLEM]
+    assert findings[1].text == "could not check the key: Account: not shown: OpenRouter did not answer within 10 s."
+    assert findings[1].fix == "run `openrouter-mcp doctor` again"
 
 
 def test_settings_say_where_each_came_from_and_never_show_the_key(monkeypatch: pytest.MonkeyPatch) -> None:

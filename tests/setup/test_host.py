@@ -16,10 +16,12 @@ def test_only_the_operating_systems_own_variables_are_taken_from_the_environment
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.setenv("APPDATA", str(tmp_path / "Roaming"))
     monkeypatch.setenv("OPENROUTER_API_KEY", "sk-or-v1-not-a-host-variable")
+    monkeypatch.setenv("OPENROUTER_MCP_LAUNCHER", "npx")  # set by the npm launcher for its child
     Path(".env").write_text("PATH=/from/a/dotenv\nCODEX_HOME=/from/a/dotenv\n")
     monkeypatch.delenv("CODEX_HOME", raising=False)
     found = host_variables()
     assert found["PATH"] == str(tmp_path) and found["APPDATA"] == str(tmp_path / "Roaming")
+    assert found["OPENROUTER_MCP_LAUNCHER"] == "npx"
     assert "CODEX_HOME" not in found and "OPENROUTER_API_KEY" not in found
 
 

@@ -47,6 +47,18 @@ def test_an_interpreter_in_uvs_throw_away_cache_is_replaced_by_uvx_from_path(hos
     assert current_launcher(host, str(python)).argv() == [str(uvx), "mcp-server-openrouter"]
 
 
+def test_started_by_the_npm_launcher_the_config_gets_npx_not_the_launchers_private_python(
+    host: Host, tmp_path: Path
+) -> None:
+    python = venv(tmp_path / ".cache" / "openrouter-mcp" / "launcher", script="openrouter-mcp")
+    by_npx = replace(host, variables={**host.variables, "OPENROUTER_MCP_LAUNCHER": "npx"})
+    assert current_launcher(by_npx, str(python)).argv() == ["npx", "-y", "openrouter-mcp"]  # not on PATH: by name
+    npx = add_program(host, "npx", "")
+    found = current_launcher(by_npx, str(python))
+    assert found.argv() == [str(npx), "-y", "openrouter-mcp"] and is_ours(found.command, list(found.args))
+    assert current_launcher(host, str(python)).argv() == [str(python.with_name("openrouter-mcp"))]  # not by npx
+
+
 @pytest.mark.parametrize(
     ("command", "args"),
     [

@@ -17,10 +17,11 @@ if TYPE_CHECKING:
 HELP = "check the setup: Python, settings and where they came from, key and credit, service, clients"
 DESCRIPTION = (
     "Report the Python and package versions, where each setting came from (environment, user .env, working-directory "
-    ".env) and its value (the key redacted), whether the key is valid and its remaining credit (GET /key, which "
-    "spends nothing), whether the base URL answers and how fast, whether the cache and data directories are "
-    "writable, and which MCP clients start this server and whether that command works. Each problem comes with "
-    "its fix; the exit status is 1 when there is one."
+    ".env) and its value (the key redacted), whether the key is valid, its spending, limit and remaining credit and "
+    "the account's balance (GET /key and /credits, as `openrouter-mcp account`; they spend nothing), whether the "
+    "base URL answers and how fast, whether the cache and data directories are writable, and which MCP clients "
+    "start this server and whether that command works. Each problem comes with its fix; the exit status is 1 when "
+    "there is one."
 )
 LABELS = {"ok": "ok", "info": "info", "warning": "warning", "problem": "PROBLEM"}
 

@@ -115,11 +115,10 @@ def _problem_with(found: Probe, settings: Settings) -> str | None:
 def _save(settings: Settings, key: str, found: Probe) -> int:
     from mcp_server_openrouter._redact import redact
     from mcp_server_openrouter.config import ENVIRONMENT, Trust
-    from mcp_server_openrouter.setup.probe import credit_text
     from mcp_server_openrouter.setup.userenv import save_key
 
-    if found.key is not None:
-        print(redact(f"The key is valid — {credit_text(found.key)}."))
+    if found.account is not None and found.account.key is not None:
+        print(redact(f"The key is valid. {found.account.lines()[0]}"))  # the key's line of `openrouter-mcp account`
     path = save_key(key)
     print(f"Saved to {path} (readable by you only).")
     origin = settings.origin("api_key")

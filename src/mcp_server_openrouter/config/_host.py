@@ -1,8 +1,9 @@
 """The operating system's own variables that `install`, `uninstall` and `doctor` need.
 
 They are not settings: they say where programs are (PATH, PATHEXT) and where other applications
-keep their configuration (APPDATA, LOCALAPPDATA, XDG_CONFIG_HOME, CODEX_HOME), so they come from
-the process environment only, never from a `.env` file. Read here because `config` is the one
+keep their configuration (APPDATA, LOCALAPPDATA, XDG_CONFIG_HOME, CODEX_HOME), or how this process
+was started (OPENROUTER_MCP_LAUNCHER, which the npm launcher sets for its child: `npx`), so they come
+from the process environment only, never from a `.env` file. Read here because `config` is the one
 reader of the environment; `setup.Host.current()` is their one caller, and tests build a `Host`
 from their own mapping instead.
 """
@@ -11,7 +12,15 @@ from __future__ import annotations
 
 import os
 
-HOST_VARIABLES = ("PATH", "PATHEXT", "APPDATA", "LOCALAPPDATA", "XDG_CONFIG_HOME", "CODEX_HOME")
+HOST_VARIABLES = (
+    "PATH",
+    "PATHEXT",
+    "APPDATA",
+    "LOCALAPPDATA",
+    "XDG_CONFIG_HOME",
+    "CODEX_HOME",
+    "OPENROUTER_MCP_LAUNCHER",
+)
 
 
 def host_variables() -> dict[str, str]:

@@ -17,12 +17,13 @@ from mcp_server_openrouter import _constants as c
 from mcp_server_openrouter._redact import REDACTED, strip_url_credentials
 from mcp_server_openrouter.config import DEFAULT, env_name
 from mcp_server_openrouter.setup.findings import Finding, info, ok, problem
-from mcp_server_openrouter.setup.probe import Probe, credit_text, out_of_credit
 from mcp_server_openrouter.storage.files import private_dir
 
 if TYPE_CHECKING:
     from mcp_server_openrouter.config import Settings
+    from mcp_server_openrouter.setup.probe import Probe
 
+AGAIN = "run `openrouter-mcp doctor` again"
 INIT = "run `openrouter-mcp init` (it asks for the key, checks it and saves it in the user config .env)"
 # Always shown, even at their defaults: where the key goes and where files are kept.
 _ALWAYS_SHOWN = ("api_key", "base_url", "cache_dir", "data_dir")
@@ -78,13 +79,18 @@ def about_service(found: Probe, settings: Settings) -> list[Finding]:
         fix = f"create a key at {c.KEYS_URL}, then {INIT}{where}"
         return [*findings, problem(f"the key from {key_origin} was refused: {found.error}", fix)]
     if found.error is not None:
-        return [*findings, problem(f"could not check the key: {found.error}", "run `openrouter-mcp doctor` again")]
-    if found.key is None:
+        return [*findings, problem(f"could not check the key: {found.error}", AGAIN)]
+    if found.account is None:
         return findings
-    if out_of_credit(found.key):
+    # The account check of `openrouter-mcp account`: a line for the key, then the balance or why it is missing.
+    key, lines = found.account.key, found.account.lines()
+    if key is None:
+        return [*findings, problem(f"could not check the key: {' '.join(lines)}", AGAIN)]
+    about_key, rest = lines[0], [info(line) for line in lines[1:]]
+    if key.limit is not None and key.limit_remaining is not None and key.limit_remaining <= 0:
         fix = f"raise the key's limit at {c.KEYS_URL}, or use another key ({INIT})"
-        return [*findings, problem(f"the key is valid but has nothing left: {credit_text(found.key)}", fix)]
-    return [*findings, ok(f"the key is valid — {credit_text(found.key)}")]
+        return [*findings, problem(f"the key is valid but has nothing left. {about_key}", fix), *rest]
+    return [*findings, ok(f"the key is valid. {about_key}"), *rest]
 
 
 def about_directories(settings: Settings) -> list[Finding]:

@@ -6,6 +6,9 @@ is the most common setup failure. We write the absolute path of the console scri
 running interpreter (a venv's `bin/`, pipx's venv), else that interpreter with
 `-m mcp_server_openrouter`. An interpreter inside uv's throw-away cache (a `uvx` run) may be
 deleted by `uv cache clean`, so then it is `uvx mcp-server-openrouter` through uvx's absolute path.
+Started by the npm launcher (it sets OPENROUTER_MCP_LAUNCHER=npx for us), the interpreter is the
+launcher's private cache venv, which a new launcher version updates in place and a cache clean
+deletes: then it is `npx -y openrouter-mcp`, the way the user started it, through npx's absolute path.
 """
 
 from __future__ import annotations
@@ -19,6 +22,9 @@ from mcp_server_openrouter import _constants as c
 from mcp_server_openrouter.setup.host import Host
 
 MODULE = "mcp_server_openrouter"
+# Set by the npm launcher (npm/lib/launcher.js) in its child's environment.
+LAUNCHED_BY = "OPENROUTER_MCP_LAUNCHER"
+NPX = "npx"
 # How our server is named in a command line: the console scripts, the module, the distribution,
 # the npm launcher — with an optional version (`mcp-server-openrouter==1.2`, `openrouter-mcp@1.2`).
 _OURS = re.compile(
@@ -37,6 +43,9 @@ class Launcher:
 
 def current_launcher(host: Host, executable: str) -> Launcher:
     """How to start this installation from any client (see the module docstring)."""
+    if host.variable(LAUNCHED_BY) == NPX:
+        # Not found on this PATH (unlikely: npx just ran us): by name, which `doctor` checks in each client.
+        return Launcher(host.which(NPX) or NPX, ("-y", c.APP_NAME))
     interpreter = Path(executable).absolute()  # not resolved: a venv's python is a symlink out of it
     if _in_uv_cache(interpreter):
         uvx = host.which("uvx")
