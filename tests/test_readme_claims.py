@@ -14,6 +14,7 @@ import os
 import stat
 import time
 from collections.abc import AsyncIterator, Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -137,6 +138,48 @@ async def test_the_catalogue_tools_take_exactly_the_documented_arguments(
     schema = (await schemas(client))[tool]
     assert set(schema.get("properties", {})) == arguments
     assert set(schema.get("required", [])) == ({"model"} if tool == "get_model_info" else set())
+
+
+# The other tools of the Tools table: arguments, required ones, defaults a schema shows, read-only.
+OTHER_TOOLS: list[tuple[str, set[str], set[str], bool]] = [
+    (
+        "chat_with_vision",
+        {"model", "messages", "images", "stream", "max_tokens", "temperature", "background", "max_cost_usd"},
+        {"messages", "images"},
+        False,
+    ),
+    ("estimate_cost", {"model", "prompt", "messages", "max_tokens"}, {"model"}, True),
+    (
+        "benchmark_models",
+        {
+            *("models", "prompt", "runs", "delay_seconds", "max_tokens", "temperature", "system", "parallel"),
+            *("max_cost_usd", "save_report", "background"),
+        },
+        {"models", "prompt"},
+        False,
+    ),
+    (
+        "ask_panel",
+        {"models", "prompt", "judge_model", "criteria", "max_tokens", "max_cost_usd", "background"},
+        {"models", "prompt"},
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(("tool", "arguments", "required", "read_only"), OTHER_TOOLS, ids=[t[0] for t in OTHER_TOOLS])
+async def test_the_other_tools_take_exactly_the_documented_arguments(
+    client: Client, tool: str, arguments: set[str], required: set[str], read_only: bool
+) -> None:
+    listed = {t.name: t for t in (await client.list_tools()).tools}[tool]
+    schema = listed.input_schema
+    assert set(schema.get("properties", {})) == arguments
+    assert set(schema.get("required", [])) == required
+    assert (listed.annotations is not None and listed.annotations.read_only_hint is True) is read_only
+    if tool == "benchmark_models":  # runs=1 and parallel=true show; background=false is left out
+        properties = schema["properties"]
+        assert properties["runs"]["default"] == 1 and properties["parallel"]["default"] is True
+        assert properties["background"].get("default", False) is False
 
 
 async def test_supports_and_sort_offer_exactly_the_documented_choices(client: Client) -> None:
@@ -524,6 +567,33 @@ async def test_a_catalogue_file_dated_in_the_future_is_logged_ignored_and_replac
     assert any(str(settings.model_cache_file) in m for m in warnings)  # ...and logged
 
 
+# -- Usage ledger ---------------------------------------------------------------------------------
+
+
+async def test_the_ledger_is_usage_sqlite3_in_the_data_dir_and_holds_neither_text_nor_key(
+    settings: Settings, transport: httpx.ASGITransport
+) -> None:
+    prompt = "Tell me about the okapi-quartz-7731 please"
+    async with Client(create_server(settings, transport=transport)) as connected:
+        result = await connected.call_tool("chat_with_model", {"model": "openai/gpt-4o-mini", "messages": prompt})
+    reply = text_of(result).split("\n\n— ")[0]  # the reply, without the footer of figures
+    assert not result.is_error and len(reply) > 40
+    ledger = settings.data_dir / "usage.sqlite3"
+    assert ledger == settings.usage_file and ledger.is_file()
+    stored = b"".join(path.read_bytes() for path in ledger.parent.glob("usage.sqlite3*"))
+    assert b"chat_with_model" in stored  # the row is there, under its tool
+    for secret in (prompt, "okapi-quartz", reply, FAKE_KEY):
+        assert secret.encode() not in stored, secret
+
+
+async def test_max_cost_usd_is_checked_here_and_never_sent_to_openrouter(client: Client, simulator: Simulator) -> None:
+    arguments = {"model": "openai/gpt-4o-mini", "messages": "hi", "max_tokens": 50, "max_cost_usd": 1}
+    result = await client.call_tool("chat_with_model", arguments)
+    assert not result.is_error
+    (sent,) = [e.detail["body"] for e in simulator.events_of("request") if e.path.endswith("/chat/completions")]
+    assert "max_cost_usd" not in json.dumps(sent) and "provider" not in sent  # nor mapped to provider.max_price
+
+
 # -- Configuration --------------------------------------------------------------------------------
 
 # The Configuration table: variable, setting, documented default.
@@ -556,6 +626,11 @@ DEFAULTS: list[tuple[str, str, object]] = [
     ("OPENROUTER_MCP_MAX_IMAGE_SIDE", "max_image_side", 4096),
     ("OPENROUTER_MCP_MAX_FILE_BYTES", "max_file_bytes", 50 * 1024 * 1024),
     ("OPENROUTER_MCP_LOG_LEVEL", "log_level", "INFO"),
+    ("OPENROUTER_BUDGET_DAILY_USD", "budget_daily_usd", None),
+    ("OPENROUTER_BUDGET_MONTHLY_USD", "budget_monthly_usd", None),
+    ("OPENROUTER_CONFIRM_ABOVE_USD", "confirm_above_usd", None),
+    ("MCP_HTTP_TOKEN", "http_token", None),
+    ("MCP_HTTP_ALLOWED_HOSTS", "http_allowed_hosts", ""),
 ]
 # A value for each variable, and what the setting then holds.
 VALUES: list[tuple[str, str, str, object]] = [
@@ -589,6 +664,11 @@ VALUES: list[tuple[str, str, str, object]] = [
     ("OPENROUTER_MCP_MAX_IMAGE_SIDE", "max_image_side", "1024", 1024),
     ("OPENROUTER_MCP_MAX_FILE_BYTES", "max_file_bytes", "2048", 2048),
     ("OPENROUTER_MCP_LOG_LEVEL", "log_level", "debug", "DEBUG"),
+    ("OPENROUTER_BUDGET_DAILY_USD", "budget_daily_usd", "2.50", Decimal("2.50")),
+    ("OPENROUTER_BUDGET_MONTHLY_USD", "budget_monthly_usd", "40", Decimal("40")),
+    ("OPENROUTER_CONFIRM_ABOVE_USD", "confirm_above_usd", "0.10", Decimal("0.10")),
+    ("MCP_HTTP_TOKEN", "http_token", "a-table-token-of-32-characters-x", SecretStr("a-table-token-of-32-characters-x")),
+    ("MCP_HTTP_ALLOWED_HOSTS", "http_allowed_hosts", "mcp.example.org,proxy:8443", "mcp.example.org,proxy:8443"),
 ]
 
 

@@ -32,7 +32,21 @@ from .helpers import FAKE_KEY, make_settings
 from .test_cli import LIVE_KEY, clean_env, run
 from .test_e2e_stdio import server_command, server_env
 
-COMMANDS = ["serve", "demo", "simulate", "models", "cache", "config-path", "usage", "account"]
+COMMANDS = [
+    "serve",
+    "demo",
+    "simulate",
+    "models",
+    "cache",
+    "config-path",
+    "init",
+    "install",
+    "uninstall",
+    "doctor",
+    "bench",
+    "usage",
+    "account",
+]
 TOOLS = {
     "chat_with_model",
     "chat_with_vision",
@@ -100,6 +114,28 @@ def test_the_models_and_cache_commands_have_help_too(command: list[str], capsys:
     assert capsys.readouterr().out.startswith(f"usage: openrouter-mcp {command[0]}")
 
 
+@pytest.mark.parametrize("command", ["init", "install", "uninstall", "doctor", "bench"])
+def test_the_setup_and_bench_commands_have_help_naming_their_options(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main([command, "--help"])
+    assert exited.value.code == 0
+    usage = capsys.readouterr().out
+    assert usage.startswith(f"usage: openrouter-mcp {command}")
+    documented = {
+        "init": ["--key"],
+        "install": ["--print", "--scope", "--dry-run", "--with-key", "claude-desktop", "claude-code", "vscode"],
+        "uninstall": ["--scope", "--dry-run", "claude-desktop", "claude-code"],
+        "doctor": [],
+        "bench": [
+            *("--prompt", "--runs", "--delay", "--max-tokens", "--temperature", "--system", "--max-cost"),
+            *("--sequential", "--out", "--name", "--json"),
+        ],
+    }[command]
+    assert all(option in usage for option in documented), command
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_prints_the_version(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
@@ -113,6 +149,17 @@ def test_simulate_listens_on_127_0_0_1_port_8765_unless_told_otherwise() -> None
     assert (args.host, args.port) == ("127.0.0.1", 8765)
     args = build_parser().parse_args(["simulate", "--port", "9000", "--host", "0.0.0.0"])
     assert (args.host, args.port) == ("0.0.0.0", 9000)
+
+
+def test_serve_http_listens_on_127_0_0_1_port_8000_at_mcp_unless_told_otherwise() -> None:
+    from mcp_server_openrouter.server.http import DEFAULT_HOST, DEFAULT_PORT, HttpOptions
+
+    args = build_parser().parse_args(["serve", "--http"])
+    assert (args.host, args.port, args.per_user_keys) == (None, None, False)  # serve fills in the defaults below
+    assert (DEFAULT_HOST, DEFAULT_PORT) == ("127.0.0.1", 8000)
+    assert HttpOptions().url == "http://127.0.0.1:8000/mcp"
+    args = build_parser().parse_args(["serve", "--http", "--host", "0.0.0.0", "--port", "9000", "--per-user-keys"])
+    assert (args.host, args.port, args.per_user_keys) == ("0.0.0.0", 9000, True)
 
 
 def test_the_demo_offline_flag_ignores_the_key_and_model_chooses_the_chat_model(tmp_path: Path) -> None:

@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 
 from mcp_server_openrouter.cli import COMMANDS
-from mcp_server_openrouter.server import catalog_tools, chat_tools, job_tools
+from mcp_server_openrouter.server import bench_tools, catalog_tools, chat_tools, job_tools, spending_tools
+
+from .test_architecture import ALLOWED
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "mcp_server_openrouter"
@@ -107,6 +109,9 @@ def test_server_sdk_py_is_the_only_code_touching_the_sdks_internals() -> None:
         (catalog_tools, "list_vision_models"),
         (catalog_tools, "get_model_info"),
         (catalog_tools, "refresh_model_cache"),
+        (spending_tools, "estimate_cost"),
+        (bench_tools, "benchmark_models"),
+        (bench_tools, "ask_panel"),
     ],
 )
 def test_each_tool_is_a_plain_async_function_with_flat_typed_arguments_in_its_domains_module(
@@ -184,6 +189,41 @@ LAYOUT = [
     "src/mcp_server_openrouter/media/files.py",
     "src/mcp_server_openrouter/media/attachment.py",
     "src/mcp_server_openrouter/media/output.py",
+    "src/mcp_server_openrouter/config/_sources.py",
+    "src/mcp_server_openrouter/config/_spending.py",
+    "src/mcp_server_openrouter/config/_http.py",
+    "src/mcp_server_openrouter/config/_host.py",
+    "src/mcp_server_openrouter/storage/ledger.py",
+    "src/mcp_server_openrouter/usage/recorder.py",
+    "src/mcp_server_openrouter/usage/context.py",
+    "src/mcp_server_openrouter/usage/estimate.py",
+    "src/mcp_server_openrouter/usage/quote.py",
+    "src/mcp_server_openrouter/usage/budget.py",
+    *(
+        f"src/mcp_server_openrouter/bench/{name}.py"
+        for name in ("plan", "runner", "figures", "report", "chart", "reports", "panel", "service")
+    ),
+    *(
+        f"src/mcp_server_openrouter/setup/{name}.py"
+        for name in (
+            *("host", "clients", "launcher", "jsonconfig", "install", "snippets", "userenv", "probe"),
+            *("doctor", "client_check", "findings", "names", "_errors"),
+        )
+    ),
+    "src/mcp_server_openrouter/server/spending_tools.py",
+    "src/mcp_server_openrouter/server/bench_tools.py",
+    "src/mcp_server_openrouter/server/_confirm.py",
+    "src/mcp_server_openrouter/server/http.py",
+    "src/mcp_server_openrouter/jobs/job.py",
+    "perf/bench.py",
+    "perf/http_vs_stdio.py",
+    "npm/README.md",
+    "npm/package.json",
+    "scripts/test",
+    "scripts/build_mcpb.py",
+    "docs/openrouter-mcp.service",
+    "Dockerfile",
+    ".dockerignore",
 ]
 
 
@@ -191,6 +231,28 @@ LAYOUT = [
 def test_every_path_the_readme_names_exists(path: str) -> None:
     # A module may also be a package of the same name (`config.py` or `config/__init__.py`).
     assert (ROOT / path).exists() or (path.endswith(".py") and (ROOT / path[:-3] / "__init__.py").is_file())
+
+
+def readme_layer_table() -> dict[str, set[str]]:
+    """The README's layer table: {unit: the units it may import, besides the foundation}."""
+    lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    start = lines.index("| layer | unit | may import, besides the foundation |")
+    table: dict[str, set[str]] = {}
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        _, unit_cell, allowed_cell = (cell.strip() for cell in line.strip("|").split("|"))
+        unit = re.findall(r"`([^`]+)`", unit_cell)[0].removesuffix("/").removesuffix(".py")
+        table[unit] = set(re.findall(r"`([^`]+)`", allowed_cell))
+    return table
+
+
+def test_the_readmes_layer_table_is_the_one_the_architecture_test_enforces() -> None:
+    table = readme_layer_table()
+    table["foundation"] = table.pop("errors")  # the foundation's row starts with errors.py
+    everything = set(ALLOWED) - {"cli", "__main__", "foundation"}
+    assert table.pop("cli") == {"simulator"} and ALLOWED["cli"] == everything  # "everything, simulator included"
+    assert table == {unit: allowed for unit, allowed in ALLOWED.items() if unit != "cli"}
 
 
 def test_each_command_is_its_own_module_under_cli() -> None:
@@ -225,18 +287,30 @@ def test_ci_runs_the_two_readme_commands_demo_first_tests_last_with_the_linters_
     for name in ("demo", "test"):
         assert ci_readme_command(name) == readme_block_after(f"<!-- ci:{name} -->"), name
     script = (ROOT / ".ci" / "run").read_text()
+    # The suites on the other Pythons start first, in the background; they are waited for before the tests.
     steps = [
+        "for version in 3.10 3.13; do",
         'bash -c "$demo_command"',
         ".venv/bin/ruff check .",
         ".venv/bin/ruff format --check .",
         ".venv/bin/mypy --strict src tests",
-        "for version in 3.10 3.13; do",
+        'if wait "$pid"',
         'bash -c "$test_command"',
     ]
     positions = [script.index(step) for step in steps]
     assert positions == sorted(positions)
     commands = [line for line in script.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     assert commands[-1] == 'bash -c "$test_command"'  # the tests run last
+
+
+def test_scripts_test_runs_nodes_tests_then_pytest_last_and_says_loudly_when_node_is_missing() -> None:
+    script = (ROOT / "scripts" / "test").read_text()
+    commands = [line.strip() for line in script.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    node = commands.index("node --test npm/test/*.test.js || node_status=$?")
+    pytest_run = commands.index('"$python" -m pytest -q "$@"')  # the script's arguments go to pytest
+    assert node < pytest_run and not any("node --test" in line for line in commands[pytest_run:])
+    assert "node >= 18 is not installed here: the npm launcher's tests were NOT run\" >&2" in script
+    assert "python=${PYTHON:-.venv/bin/python}" in script and (ROOT / "scripts" / "test").stat().st_mode & 0o111
 
 
 def test_ci_says_loudly_when_python_3_10_or_3_13_is_missing() -> None:

@@ -7,6 +7,9 @@ The hierarchy::
     ├── storage.sqlite.SchemaTooNewError a database written by a newer version (also an sqlite3
     │                                    error; kept there so this module needs no sqlite3)
     ├── UnsafeSettingsError              a less trusted .env tried to redirect the key (start-up)
+    ├── setup._errors.SetupError         a client's config cannot be changed safely (install,
+    │   │                                uninstall); nothing written. Kept beside the installers
+    │   └── AmbiguousConfigError         several Claude Desktop packages, none with a config file
     ├── ReplyNotJSONError                asked for JSON (response_format), the reply is not (keeps the text)
     ├── SpendingRefusedError             a call refused before sending: it could cost too much
     │   ├── BudgetExceededError          its worst case would cross a budget, max_cost_usd or the key's limit
