@@ -78,6 +78,9 @@ class _Exchange(NamedTuple):
     meter: Meter
 
 
+KEEPALIVE_EXPIRY_SECONDS = 4.0
+
+
 class OpenRouterClient:
     """Talks to OpenRouter (or any OpenAI-compatible endpoint at `base_url`).
 
@@ -135,7 +138,12 @@ class OpenRouterClient:
         self._monotonic = monotonic
         self._sleep = sleep
         # Headers, timeouts and the base URL go on each request, so views can differ in them.
-        self._http = httpx.AsyncClient(transport=transport)
+        # Idle connections are dropped after 4 s, before servers that close them after 5 s (uvicorn's
+        # default keep-alive, equal to httpx's own expiry) do: reusing one just as the server closes it
+        # loses a POST's reply (`ReplyLostError`, never retried since it may have been processed).
+        self._http = httpx.AsyncClient(
+            transport=transport, limits=httpx.Limits(keepalive_expiry=KEEPALIVE_EXPIRY_SECONDS)
+        )
         self._owns_http = True
 
     @property
