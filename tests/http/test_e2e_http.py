@@ -10,6 +10,7 @@ from pathlib import Path
 import anyio
 import httpx
 import pytest
+from mcp.shared.exceptions import MCPError
 
 from mcp_server_openrouter.server.http import GRACEFUL_SHUTDOWN_SECONDS
 from mcp_server_openrouter.simulator import Fault, Simulator
@@ -47,7 +48,9 @@ async def test_requests_without_the_token_or_with_a_wrong_one_get_401(
         missing = await http.post(server.url, json=initialize)
         wrong = await http.post(server.url, json=initialize, headers=user(token="x" * len(TOKEN)))
         not_bearer = await http.post(server.url, json=initialize, headers={"Authorization": f"Basic {TOKEN}"})
-        with pytest.raises(Exception):  # noqa: B017, PT011 - the official client fails to connect, whatever its error
+        # The official client reports the 401 as an MCP error inside its task groups.
+        refused = pytest.RaisesExc(MCPError, match="error response")
+        with pytest.RaisesGroup(refused, flatten_subgroups=True):
             async with mcp_over_http(server.url, user(token="wrong-token-0123456789")) as client:
                 await client.list_tools()
     assert [missing.status_code, wrong.status_code, not_bearer.status_code] == [401, 401, 401]
