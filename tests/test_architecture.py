@@ -30,7 +30,8 @@ ALLOWED: dict[str, set[str]] = {
     "bench": {"client", "storage", "catalog", "chat", "jobs", "media", "usage"},
     "setup": {"client", "storage", "usage"},
     "app": {"client", "storage", "catalog", "chat", "jobs", "media", "usage", "bench"},
-    "server": {"client", "storage", "catalog", "chat", "jobs", "app", "media", "usage", "bench"},
+    "dashboard": {"client", "storage", "catalog", "chat", "jobs", "app", "media", "usage", "bench"},
+    "server": {"client", "storage", "catalog", "chat", "jobs", "app", "media", "usage", "bench", "dashboard"},
     "cli": {
         "client",
         "storage",
@@ -44,6 +45,7 @@ ALLOWED: dict[str, set[str]] = {
         "usage",
         "bench",
         "setup",
+        "dashboard",
     },
     "__main__": {"cli"},
 }

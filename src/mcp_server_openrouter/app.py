@@ -275,6 +275,13 @@ class AppContext:
             self.warmed.set()
         logger.debug("client ready in %.1f ms", (time.perf_counter() - started) * 1000)
 
+    async def clear_caches(self) -> list[str]:
+        """Empty the catalogue and reply caches (files and memory); where each one that held something was."""
+        stores = (self.catalog_store, self.responses)
+        removed = [store.location for store in stores if await store.clear()]
+        self.catalog.cache.forget()
+        return removed
+
     async def aclose(self) -> None:
         if self._client is not None:
             await self._client.aclose()

@@ -120,6 +120,11 @@ class CatalogCache:
             return False
         return age < self.ttl_seconds
 
+    def forget(self) -> None:
+        """Drop the copy in memory (the file was cleared): the next `get` reads or fetches anew."""
+        self._memory = None
+        self._last_failure = None
+
     async def get(self, *, refresh: bool = False) -> CatalogSnapshot:
         if self.enabled and not refresh:
             memory = self._memory

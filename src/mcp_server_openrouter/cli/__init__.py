@@ -34,6 +34,7 @@ COMMANDS = {
     "bench": "bench",
     "usage": "usage",
     "account": "account",
+    "dashboard": "dashboard",
 }
 DEFAULT_COMMAND = "serve"
 

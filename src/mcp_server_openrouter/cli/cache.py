@@ -8,7 +8,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from mcp_server_openrouter.app import AppContext
+    pass
 
 HELP = "inspect or clear the model and response caches"
 DESCRIPTION = "Show or delete the catalogue cache file and the response cache."
@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
 
     app = make_app(settings_or_exit())
     if args.action == "clear":
-        removed = anyio.run(_clear, app)
+        removed = anyio.run(app.clear_caches)
         print("Removed: " + ", ".join(removed) if removed else "Nothing to remove: the caches are empty.")
         return 0
     info: dict[str, Any] = {
@@ -40,11 +40,6 @@ def run(args: argparse.Namespace) -> int:
         return 0
     _print_info(info)
     return 0
-
-
-async def _clear(app: AppContext) -> list[str]:
-    stores = (app.catalog_store, app.responses)
-    return [store.location for store in stores if await store.clear()]
 
 
 def _print_info(info: dict[str, Any]) -> None:

@@ -1,10 +1,11 @@
 """The operating system's own variables that `install`, `uninstall` and `doctor` need.
 
 They are not settings: they say where programs are (PATH, PATHEXT) and where other applications
-keep their configuration (APPDATA, LOCALAPPDATA, XDG_CONFIG_HOME, CODEX_HOME), or how this process
+keep their configuration (APPDATA, LOCALAPPDATA, XDG_CONFIG_HOME, CODEX_HOME), whether there is a
+display for a browser (DISPLAY, WAYLAND_DISPLAY: `dashboard`), or how this process
 was started (OPENROUTER_MCP_LAUNCHER, which the npm launcher sets for its child: `npx`), so they come
 from the process environment only, never from a `.env` file. Read here because `config` is the one
-reader of the environment; `setup.Host.current()` is their one caller, and tests build a `Host`
+reader of the environment; `setup.Host.current()` and `dashboard` are their callers, and tests build a `Host`
 from their own mapping instead.
 """
 
@@ -20,6 +21,9 @@ HOST_VARIABLES = (
     "XDG_CONFIG_HOME",
     "CODEX_HOME",
     "OPENROUTER_MCP_LAUNCHER",
+    # Whether a graphical browser can open (`dashboard`): a display on Linux.
+    "DISPLAY",
+    "WAYLAND_DISPLAY",
 )
 
 

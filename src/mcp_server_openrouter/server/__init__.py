@@ -7,6 +7,7 @@ nothing here talks HTTP directly.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
@@ -47,6 +48,16 @@ async def warm_up_when_initialized(ctx: ServerRequestContext[AppContext, Any], c
     return outcome
 
 
+# Each server's running app (while its lifespan is open), for callers outside a request: the dashboard.
+_RUNNING: weakref.WeakKeyDictionary[MCPServer[AppContext], list[AppContext]] = weakref.WeakKeyDictionary()
+
+
+def running_app(server: MCPServer[AppContext]) -> AppContext | None:
+    """The app of `server`'s run, or None before it has started (or after it ended)."""
+    running = _RUNNING.get(server)
+    return running[-1] if running else None
+
+
 def create_server(
     settings: Settings | None = None,
     *,
@@ -57,7 +68,7 @@ def create_server(
     `remote_clients` (HTTP mode) reads no local file unless OPENROUTER_ALLOWED_DIRS names its directory."""
     settings = settings if settings is not None else Settings()
 
-    running: list[AppContext] = []  # the app of the server's run, for resources (they get no context)
+    running: list[AppContext] = []  # the app of the server's run, for resources and the dashboard (no context)
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppContext]) -> AsyncIterator[AppContext]:
@@ -86,6 +97,7 @@ def create_server(
         ],
         middleware=[warm_up_when_initialized],
     )
+    _RUNNING[server] = running
 
     @server.resource(
         job_tools.JOBS_URI,

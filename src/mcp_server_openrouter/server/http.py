@@ -26,6 +26,7 @@ import contextlib
 import hmac
 import ipaddress
 import logging
+import secrets
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MCP_PATH = "/mcp"
+DASHBOARD_PATH = "/dashboard"
 HEALTH_PATH = "/healthz"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -69,6 +71,8 @@ class HttpOptions:
     token: str | None = field(default=None, repr=False)
     per_user_keys: bool = False
     allowed_hosts: tuple[str, ...] = ()
+    # Without MCP_HTTP_TOKEN the dashboard still needs one: a random one, shown in its URL.
+    own_dashboard_token: str = field(default_factory=lambda: secrets.token_urlsafe(24), repr=False)
 
     @classmethod
     def of(cls, settings: Settings, *, host: str, port: int, per_user_keys: bool) -> HttpOptions:
@@ -77,6 +81,17 @@ class HttpOptions:
     @property
     def url(self) -> str:
         return f"http://{_bracketed(self.host)}:{self.port}{MCP_PATH}"
+
+    @property
+    def dashboard_token(self) -> str:
+        return self.token if self.token is not None else self.own_dashboard_token
+
+    def dashboard_url(self) -> str:
+        """Where the dashboard is: with its token when it is the dashboard's own, never MCP_HTTP_TOKEN."""
+        page = f"http://{_bracketed(self.host)}:{self.port}{DASHBOARD_PATH}/"
+        if self.token is None:
+            return f"{page}?token={self.own_dashboard_token}"
+        return f"{page} (open it with ?token=<MCP_HTTP_TOKEN>)"
 
 
 def is_loopback(host: str) -> bool:
@@ -134,9 +149,10 @@ def _bracketed(host: str) -> str:
 class HttpGate:
     """ASGI middleware in front of the MCP endpoint: health, the bearer token, the caller's key."""
 
-    def __init__(self, app: ASGIApp, options: HttpOptions) -> None:
+    def __init__(self, app: ASGIApp, options: HttpOptions, dashboard: ASGIApp | None = None) -> None:
         self.app = app
         self.options = options
+        self.dashboard = dashboard
         self._token = options.token.encode() if options.token is not None else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -145,6 +161,11 @@ class HttpGate:
             return
         if scope["path"] == HEALTH_PATH:
             await _health(scope, receive, send)
+            return
+        path = scope["path"]
+        if self.dashboard is not None and (path == DASHBOARD_PATH or path.startswith(DASHBOARD_PATH + "/")):
+            # The dashboard checks the same token itself, also from its cookie (a browser sends no header).
+            await self.dashboard(scope, receive, send)
             return
         headers = Headers(scope=scope)
         refusal = self._refusal(headers)
@@ -227,10 +248,16 @@ class HttpApp:
 
 
 def http_app(server: MCPServer[Any], options: HttpOptions) -> HttpApp:
+    from mcp_server_openrouter.dashboard.web import Dashboard, DashboardAccess
+    from mcp_server_openrouter.server import running_app
+
+    security = security_settings(options)
     starlette = server.streamable_http_app(
-        streamable_http_path=MCP_PATH, transport_security=security_settings(options), host=options.host
+        streamable_http_path=MCP_PATH, transport_security=security, host=options.host
     )
-    return HttpApp(HttpGate(starlette, options), server.session_manager)
+    hosts = tuple(security.allowed_hosts) if security.enable_dns_rebinding_protection else None
+    dashboard = Dashboard(lambda: running_app(server), DashboardAccess(options.dashboard_token, hosts))
+    return HttpApp(HttpGate(starlette, options, dashboard), server.session_manager)
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -259,7 +286,7 @@ async def serve(server: MCPServer[Any], options: HttpOptions, sock: socket.socke
     closed); the responses then end and uvicorn finds its connections closing.
     """
     gated = http_app(server, options)
-    web = _web_server(gated.app)
+    web = web_server(gated.app)
     async with anyio.create_task_group() as group, gated.manager.run():
 
         async def run_web() -> None:
@@ -273,7 +300,8 @@ async def serve(server: MCPServer[Any], options: HttpOptions, sock: socket.socke
         web.should_exit = True
 
 
-def _web_server(app: ASGIApp) -> uvicorn.Server:
+def web_server(app: ASGIApp) -> uvicorn.Server:
+    """uvicorn for `app`, on sockets the caller bound, leaving signals to the command."""
     import uvicorn
 
     class Server(uvicorn.Server):

@@ -248,6 +248,17 @@ class UsageLedger(Protocol):
         """
         ...
 
+    async def by_period(
+        self, key_id: str, periods: Sequence[Period], *, group_by: Grouping
+    ) -> list[tuple[str, str | None, UsageTotals]]:
+        """`key_id`'s requests in each of `periods` (disjoint) by `group_by` ("model", "provider" or
+        "tool"): (the period's label, the key or None, totals), by label, then cost descending."""
+        ...
+
+    async def costliest(self, key_id: str, since: float, until: float, limit: int) -> list[UsageRow]:
+        """`key_id`'s `limit` most expensive requests (with a known cost) that ended in [since, until)."""
+        ...
+
     async def aclose(self) -> None:
         """Release what the ledger holds open (a connection); it may be used again after."""
         ...

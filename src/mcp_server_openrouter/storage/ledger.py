@@ -24,9 +24,9 @@ from typing import Any, TypeVar
 import anyio
 
 from mcp_server_openrouter.errors import LedgerError
-from mcp_server_openrouter.storage import Grouping, Period, Settlement, UsageRow, UsageSummary
+from mcp_server_openrouter.storage import Grouping, Period, Settlement, UsageRow, UsageSummary, UsageTotals
 from mcp_server_openrouter.storage.ledger_totals import migrate as add_totals
-from mcp_server_openrouter.storage.ledger_totals import summarise
+from mcp_server_openrouter.storage.ledger_totals import summarise, summarise_by
 from mcp_server_openrouter.storage.sqlite import Migration, SQLiteDatabase
 
 T = TypeVar("T")
@@ -225,6 +225,23 @@ class SQLiteLedger:
         else:
             groups.sort(key=lambda group: (-group.totals.cost_pusd, -group.totals.calls, group.key or "\uffff"))
         return UsageSummary(group_by, groups)
+
+    async def by_period(
+        self, key_id: str, periods: Sequence[Period], *, group_by: Grouping
+    ) -> list[tuple[str, str | None, UsageTotals]]:
+        groups = await self._run(lambda db: summarise_by(db, key_id, periods, ("period", group_by), None))
+        found = [(periods[index].label, key or None, totals) for (index, key), totals in groups.items()]
+        found.sort(key=lambda entry: (entry[0], -entry[2].cost_pusd, entry[1] or "\uffff"))
+        return found
+
+    async def costliest(self, key_id: str, since: float, until: float, limit: int) -> list[UsageRow]:
+        # Through the (key_id, at) index: the rows of the range are read once, the top kept in a heap.
+        query = (
+            f"SELECT id, {', '.join(COLUMNS)} FROM usage WHERE key_id = ? AND at >= ? AND at < ? "
+            "AND cost_pusd IS NOT NULL ORDER BY cost_pusd DESC, at DESC LIMIT ?"
+        )
+        rows = await self._run(lambda db: db.execute(query, (key_id, since, until, limit)).fetchall())
+        return [row_of(values) for values in rows]
 
     async def _run(self, fn: Callable[[sqlite3.Connection], T], *, write: bool = False) -> T:
         try:

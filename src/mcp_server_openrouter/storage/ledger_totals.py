@@ -153,8 +153,8 @@ def _part(lo: float, hi: float, bucket: int, levels: Sequence[tuple[str, int]], 
     yield from pieces(hi, (bucket + 1) * size, finer, -sign)
 
 
-def _query(level: str, group_by: Grouping, model: str | None) -> str:
-    """One grouped query over the pieces of `level` (a table of totals, or the rows)."""
+def _query(level: str, groups: Sequence[Grouping], model: str | None) -> str:
+    """One query over the pieces of `level` (a table of totals, or the rows), grouped by `groups`."""
     if level == ROWS:
         keys, counts = _keys("u", 1), _counts("u")
         sums = ", ".join(f"SUM(s.sign * {value})" for value in counts.values())
@@ -165,15 +165,30 @@ def _query(level: str, group_by: Grouping, model: str | None) -> str:
         sums = ", ".join(f"SUM(s.sign * u.{name})" for name in COUNT_COLUMNS)
         source = f"{level} u ON u.key_id = :key AND u.bucket >= s.lo AND u.bucket < s.hi"
         matches = "u.requested_model = :model OR u.model = :model"
-    group = "s.period" if group_by == "period" else keys[group_by]
+    columns = ", ".join("s.period" if group == "period" else keys[group] for group in groups)
+    numbers = ", ".join(str(position) for position in range(1, len(groups) + 1))
     wanted = f"AND ({matches})" if model is not None else ""
-    return f"SELECT {group}, {sums} FROM usage_pieces s JOIN {source} WHERE s.level = :level {wanted} GROUP BY 1"
+    return (
+        f"SELECT {columns}, {sums} FROM usage_pieces s JOIN {source} WHERE s.level = :level {wanted} GROUP BY {numbers}"
+    )
 
 
 def summarise(
     db: sqlite3.Connection, key_id: str, periods: Sequence[Period], group_by: Grouping, model: str | None
 ) -> list[UsageGroup]:
-    """The groups of `key_id`'s rows in `periods`, unordered (`db` is in a transaction).
+    """The groups of `key_id`'s rows in `periods`, unordered (`db` is in a transaction)."""
+    found = summarise_by(db, key_id, periods, (group_by,), model)
+    return [
+        UsageGroup(periods[group].label if group_by == "period" else (group or None), totals)
+        for (group,), totals in found.items()
+    ]
+
+
+def summarise_by(
+    db: sqlite3.Connection, key_id: str, periods: Sequence[Period], groups: Sequence[Grouping], model: str | None
+) -> dict[tuple[Any, ...], UsageTotals]:
+    """The totals of `key_id`'s rows in `periods` by the values of `groups` (a period is its index;
+    a missing model, provider or tool is ''), leaving out groups without calls.
 
     The pieces of the periods go into a temporary table (one per connection), joined on the
     primary keys of the totals and the `(key_id, at)` index of the rows: one query per level
@@ -183,14 +198,13 @@ def summarise(
     db.execute("CREATE TEMP TABLE IF NOT EXISTS usage_pieces (period INTEGER, sign INTEGER, level TEXT, lo, hi)")
     db.execute("DELETE FROM usage_pieces")
     db.executemany("INSERT INTO usage_pieces VALUES (?, ?, ?, ?, ?)", listed)
-    found: dict[Any, list[int]] = {}
+    found: dict[tuple[Any, ...], list[int]] = {}
+    width = len(groups)
     for level in sorted({piece[2] for piece in listed}):
         parameters = {"key": key_id, "model": model, "level": level}
-        for group, *counts in db.execute(_query(level, group_by, model), parameters):
+        for values in db.execute(_query(level, groups, model), parameters):
+            group, counts = tuple(values[:width]), list(values[width:])
             before = found.get(group)
             found[group] = counts if before is None else [a + b for a, b in zip(before, counts, strict=True)]
-    return [
-        UsageGroup(periods[group].label if group_by == "period" else (group or None), UsageTotals(*counts))
-        for group, counts in found.items()
-        if counts[0]  # calls: a group whose rows were all in parts taken away is not in the periods
-    ]
+    # A group whose rows were all in parts taken away has no calls: it is not in the periods.
+    return {group: UsageTotals(*counts) for group, counts in found.items() if counts[0]}
