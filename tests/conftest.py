@@ -35,6 +35,7 @@ PROCESS_FILES = frozenset(
         "test_readme_claims_cli.py",
         "test_security.py",
         "cli/test_install_cli.py",
+        "dashboard/test_browser.py",
         "http/test_e2e_http.py",
     }
 )

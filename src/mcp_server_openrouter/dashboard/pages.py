@@ -46,11 +46,6 @@ def exact(amount: Decimal | None) -> str:
     return "—" if amount is None else "$" + usd_text(amount)
 
 
-def cents(amount: Decimal) -> str:
-    """An amount to the cent, as the page's headline total shows it."""
-    return f"${amount.quantize(Decimal('0.01')):,}"
-
-
 def link(path: str) -> str:
     return f"{BASE}/{path}"
 
@@ -67,6 +62,7 @@ def frame(title: str, active: str, body: str, *, csrf: str, today: Decimal | Non
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<meta name="csrf" content="{escape(csrf)}">'
         f"<title>{escape(title)} · openrouter-mcp</title>"
+        '<link rel="icon" href="data:,">'  # no request for /favicon.ico
         f'<link rel="stylesheet" href="{link("static/dashboard.css")}">'
         f'<script src="{link("static/dashboard.js")}" defer></script>'
         "</head><body>"
@@ -115,8 +111,8 @@ def spend(page: SpendPage, chart: str, *, days: int) -> str:
     totals = page.totals
     summary = (
         f'<p class="total">Total {escape(page.first)} to {escape(page.last)} ({escape(page.time_zone)}): '
-        f'<strong id="spend-total" data-pusd="{totals.cost_pusd}">{cents(page.total_cost)}</strong> '
-        f'<span class="muted">(exactly {usd(page.total_cost)}; {totals.calls:,} calls, '
+        f'<strong id="spend-total" data-pusd="{totals.cost_pusd}">{usd(page.total_cost)}</strong> '
+        f'<span class="muted">({totals.calls:,} calls, '
         f"{totals.prompt_tokens:,} tokens in, {totals.completion_tokens:,} out)</span></p>"
     )
     if totals.calls_without_cost:

@@ -52,13 +52,14 @@ LOOPBACK_HOSTS = ("127.0.0.1", "127.0.0.1:*", "localhost", "localhost:*", "[::1]
 STATIC = {"dashboard.css": "text/css; charset=utf-8", "dashboard.js": "text/javascript; charset=utf-8"}
 MAX_FORM_BYTES = 4096
 HEADERS = {
-    # The page loads only its own files; no frame may hold it; nothing is cached or sent as a referrer.
+    # The page loads only its own files; no frame may hold it; nothing is cached; no other site is sent
+    # a referrer ("no-referrer" would also make a form's POST send `Origin: null`, which is refused).
     "Content-Security-Policy": (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
         "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
     "X-Frame-Options": "DENY",
 }
