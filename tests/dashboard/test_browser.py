@@ -109,13 +109,16 @@ class Page:
         from selenium.webdriver.common.by import By
         from selenium.webdriver.support.ui import WebDriverWait
 
-        def found(driver: WebDriver) -> str | None:
+        def found(driver: WebDriver) -> str | bool:
             for element in driver.find_elements(By.CSS_SELECTOR, selector):
                 if text in element.text:
                     return str(element.text)
-            return None
+            return False  # not yet: the wait polls again
 
-        return await anyio.to_thread.run_sync(lambda: WebDriverWait(self.driver, WAIT_SECONDS).until(found))
+        def wait() -> str:
+            return str(WebDriverWait(self.driver, WAIT_SECONDS).until(found))
+
+        return await anyio.to_thread.run_sync(wait)
 
     async def screenshot(self, name: str) -> None:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
