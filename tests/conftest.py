@@ -36,6 +36,7 @@ PROCESS_FILES = frozenset(
         "test_security.py",
         "cli/test_install_cli.py",
         "dashboard/test_browser.py",
+        "dashboard/test_command.py",
         "http/test_e2e_http.py",
     }
 )

@@ -46,6 +46,7 @@ COMMANDS = [
     "bench",
     "usage",
     "account",
+    "dashboard",
 ]
 TOOLS = {
     "chat_with_model",
@@ -114,7 +115,7 @@ def test_the_models_and_cache_commands_have_help_too(command: list[str], capsys:
     assert capsys.readouterr().out.startswith(f"usage: openrouter-mcp {command[0]}")
 
 
-@pytest.mark.parametrize("command", ["init", "install", "uninstall", "doctor", "bench"])
+@pytest.mark.parametrize("command", ["init", "install", "uninstall", "doctor", "bench", "dashboard"])
 def test_the_setup_and_bench_commands_have_help_naming_their_options(
     command: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -132,6 +133,7 @@ def test_the_setup_and_bench_commands_have_help_naming_their_options(
             *("--prompt", "--runs", "--delay", "--max-tokens", "--temperature", "--system", "--max-cost"),
             *("--sequential", "--out", "--name", "--json"),
         ],
+        "dashboard": ["--port", "--no-browser"],
     }[command]
     assert all(option in usage for option in documented), command
 

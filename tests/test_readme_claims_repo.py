@@ -259,7 +259,7 @@ def test_each_command_is_its_own_module_under_cli() -> None:
     assert set(COMMANDS) == {
         *("serve", "demo", "simulate", "models", "cache", "config-path"),
         *("init", "install", "uninstall", "doctor", "bench"),
-        *("usage", "account"),
+        *("usage", "account", "dashboard"),
     }
     assert all((PACKAGE / "cli" / f"{module}.py").is_file() for module in COMMANDS.values())
 

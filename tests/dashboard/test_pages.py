@@ -162,3 +162,17 @@ async def test_the_costliest_calls_come_first(app: AppContext) -> None:
         page = (await client.get("/dashboard/calls?days=7")).text
     costs = re.findall(r"<td class=num>(\$[\d.]+)</td></tr>", page)
     assert costs == ["$1.5", "$0.3", "$0.2", "$0.012345678901", "$0.000000000007"]  # every decimal reported
+
+
+def test_past_ten_series_the_nine_costliest_are_kept_and_the_rest_summed_as_others() -> None:
+    from mcp_server_openrouter.dashboard.data import MAX_SERIES, OTHERS, series_of
+    from mcp_server_openrouter.storage import UsageTotals
+
+    days = ["2026-12-03", "2026-12-04"]
+    entries = [(days[i % 2], f"m/{i:02}", UsageTotals(calls=1, cost_pusd=1000 + i)) for i in range(12)]
+    shown = series_of(days, entries)
+    assert len(shown) == MAX_SERIES and shown[-1].key == OTHERS
+    assert [s.key for s in shown[:3]] == ["m/11", "m/10", "m/09"]  # costliest first
+    assert sum(s.total for s in shown) == sum(t.cost_pusd for *_, t in entries)  # nothing lost
+    exactly_ten = series_of(days, entries[:10])
+    assert len(exactly_ten) == 10 and OTHERS not in [s.key for s in exactly_ten]

@@ -125,8 +125,8 @@ def _run_http(settings: Settings, args: argparse.Namespace) -> int:
     with sock:
         options = dataclasses.replace(options, port=sock.getsockname()[1])
         _log_upstream(settings, per_user_keys=options.per_user_keys)
-        logger.info("serving MCP over Streamable HTTP at %s (health check: /healthz)", options.url)
         logger.info("dashboard at %s", options.dashboard_url())
+        logger.info("serving MCP over Streamable HTTP at %s (health check: /healthz)", options.url)
         if options.token is None:
             whose = "" if options.per_user_keys else " (and its key)"
             logger.warning("MCP_HTTP_TOKEN is not set: any program on this machine can use this server%s", whose)

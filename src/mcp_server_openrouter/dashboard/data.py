@@ -88,13 +88,13 @@ async def spend_page(app: AppContext, *, days: int, split: str, now: float, tz: 
     periods = dates.each_day()
     entries = await app.ledger.by_period(app.key_id, periods, group_by="provider" if split == "provider" else "model")
     labels = [period.label for period in periods]
-    series = _series(labels, entries)
-    totals = _sum(totals for _, _, totals in entries)
+    series = series_of(labels, entries)
+    totals = sum((totals for _, _, totals in entries), UsageTotals())
     standing = await _standing(app, today, tz)
     return SpendPage(labels, split, series, totals, standing, zone_name(tz, now), labels[0], labels[-1])
 
 
-def _series(labels: list[str], entries: Sequence[tuple[str, str | None, UsageTotals]]) -> list[Series]:
+def series_of(labels: list[str], entries: Sequence[tuple[str, str | None, UsageTotals]]) -> list[Series]:
     position = {label: index for index, label in enumerate(labels)}
     costs: dict[str, list[int]] = {}
     for label, key, totals in entries:
@@ -108,14 +108,6 @@ def _series(labels: list[str], entries: Sequence[tuple[str, str | None, UsageTot
         summed = [sum(day) for day in zip(*(per_day for _, per_day in rest), strict=True)]
         shown.append(Series(OTHERS, summed))
     return shown
-
-
-def _sum(all_totals: Any) -> UsageTotals:
-    # Field by field: integers, so the total is exact.
-    sums: list[int] = [0] * len(UsageTotals.__dataclass_fields__)
-    for totals in all_totals:
-        sums = [a + b for a, b in zip(sums, vars(totals).values(), strict=True)]
-    return UsageTotals(*sums)
 
 
 async def _standing(app: AppContext, today: date, tz: tzinfo | None) -> list[Standing]:
