@@ -631,6 +631,7 @@ DEFAULTS: list[tuple[str, str, object]] = [
     ("OPENROUTER_CONFIRM_ABOVE_USD", "confirm_above_usd", None),
     ("MCP_HTTP_TOKEN", "http_token", None),
     ("MCP_HTTP_ALLOWED_HOSTS", "http_allowed_hosts", ""),
+    ("OPENROUTER_MCP_DASHBOARD_PORT", "dashboard_port", None),
 ]
 # A value for each variable, and what the setting then holds.
 VALUES: list[tuple[str, str, str, object]] = [
@@ -669,6 +670,7 @@ VALUES: list[tuple[str, str, str, object]] = [
     ("OPENROUTER_CONFIRM_ABOVE_USD", "confirm_above_usd", "0.10", Decimal("0.10")),
     ("MCP_HTTP_TOKEN", "http_token", "a-table-token-of-32-characters-x", SecretStr("a-table-token-of-32-characters-x")),
     ("MCP_HTTP_ALLOWED_HOSTS", "http_allowed_hosts", "mcp.example.org,proxy:8443", "mcp.example.org,proxy:8443"),
+    ("OPENROUTER_MCP_DASHBOARD_PORT", "dashboard_port", "8766", 8766),
 ]
 
 

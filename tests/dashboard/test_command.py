@@ -5,14 +5,18 @@ from __future__ import annotations
 import re
 import signal
 from pathlib import Path
+from typing import TextIO
 
 import anyio
 import httpx
 import pytest
+from mcp import Client, StdioServerParameters
+from mcp.client.stdio import stdio_client
 
-from mcp_server_openrouter.simulator import Simulator
+from mcp_server_openrouter.dashboard.web import DashboardAccess
+from mcp_server_openrouter.simulator import Fault, Simulator
 
-from ..helpers import FAKE_KEY
+from ..helpers import FAKE_KEY, structured_of
 from ..http.conftest import http_server_process
 from ..test_e2e_stdio import server_command, server_env
 
@@ -95,3 +99,47 @@ def test_without_a_display_the_command_prints_the_url_instead_of_starting_a_text
     monkeypatch.setenv("DISPLAY", ":0")
     dashboard._open_browser("http://127.0.0.1:1/dashboard/?token=t")
     assert opened == ["http://127.0.0.1:1/dashboard/?token=t"]
+
+
+async def test_a_stdio_server_told_a_dashboard_port_shows_its_own_jobs_there_and_cancels_them(
+    loopback: tuple[Simulator, str], tmp_path: Path, stderr_log: TextIO
+) -> None:
+    simulator, base_url = loopback
+    command, args = server_command()
+    env = {**server_env(base_url, tmp_path), "OPENROUTER_MCP_DASHBOARD_PORT": "0"}
+    server = StdioServerParameters(command=command, args=args, env=env, cwd=tmp_path)
+    with anyio.fail_after(60):
+        async with Client(stdio_client(server, errlog=stderr_log)) as client:
+            stderr_log.seek(0)
+            found = re.search(
+                r"dashboard of this server \(its jobs too\) at (http://127\.0\.0\.1:\d+)\S+token=(\S+)",
+                stderr_log.read(),
+            )
+            assert found is not None
+            origin, token = found.groups()
+            simulator.add_fault(Fault(extra_words=20000, token_delay=0.01))  # a reply that takes a minute
+            arguments = {"model": "openai/gpt-4o-mini", "messages": "a long one", "stream": True, "background": True}
+            job_id = structured_of(await client.call_tool("chat_with_model", arguments))["job_id"]
+            headers = {"Authorization": f"Bearer {token}"}
+            async with httpx.AsyncClient(base_url=origin, headers=headers) as http:
+                live = (await http.get("/dashboard/api/live")).json()
+                cancelled = await http.post(
+                    f"/dashboard/jobs/{job_id}/cancel", data={"csrf": DashboardAccess(token).csrf}
+                )
+            job = structured_of(await client.call_tool("get_job_result", {"job_id": job_id}))
+    assert [(j["job_id"], j["status"]) for j in live["jobs"]] == [(job_id, "running")]
+    assert cancelled.status_code == 303 and job["status"] == "cancelled"
+    stderr_log.seek(0)
+    assert FAKE_KEY not in stderr_log.read()
+
+
+async def test_a_stdio_server_whose_dashboard_port_is_taken_refuses_to_start_saying_so(tmp_path: Path) -> None:
+    from mcp_server_openrouter.server.http import bind_socket
+
+    command, args = server_command()
+    with bind_socket("127.0.0.1", 0) as taken:
+        port = taken.getsockname()[1]
+        env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "OPENROUTER_MCP_DASHBOARD_PORT": str(port)}
+        result = await anyio.run_process([command, *args], env=env, cwd=tmp_path, check=False)
+    assert result.returncode == 2 and f"OPENROUTER_MCP_DASHBOARD_PORT {port} is taken".encode() in result.stderr
+    assert result.stdout == b""  # stdout stays the protocol's

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from mcp.server.mcpserver import MCPServer
 
     from mcp_server_openrouter.config import Settings
+    from mcp_server_openrouter.dashboard.web import DashboardAccess
     from mcp_server_openrouter.server.http import HttpOptions
 
 logger = logging.getLogger(__name__)
@@ -81,8 +82,13 @@ def run(args: argparse.Namespace) -> int:
 
     _log_upstream(settings)
     server = create_server(settings)
+    dashboard = None
+    if settings.dashboard_port is not None:
+        dashboard = _bind_dashboard(settings.dashboard_port)
+        if dashboard is None:
+            return fail(f"OPENROUTER_MCP_DASHBOARD_PORT {settings.dashboard_port} is taken; choose another, or 0", 2)
     # uvloop (installed where it has wheels) takes ~0.4 ms off every tool call: see perf/latency.py.
-    status: int = anyio.run(serve, server, backend_options={"use_uvloop": _has_uvloop()})
+    status: int = anyio.run(serve, server, dashboard, backend_options={"use_uvloop": _has_uvloop()})
     # Everything we opened is closed. The interpreter's last garbage collection would walk the
     # SDK's million-odd objects (~0.25 s on a CI-class VM); frozen, they are skipped and the
     # process ends in ~15 ms, so a client waiting for the server to exit is not kept waiting.
@@ -151,14 +157,57 @@ class _Stop:
         return 128 + signal.SIGINT if self.signal == signal.SIGINT else 0
 
 
-async def serve(server: MCPServer[Any]) -> int:
-    """Serve MCP over stdio until the client leaves or SIGTERM/SIGINT; the exit status."""
+@dataclass(frozen=True)
+class _DashboardSocket:
+    """The stdio server's dashboard: its bound socket and who may open it."""
+
+    sock: socket.socket
+    access: DashboardAccess
+
+
+def _bind_dashboard(port: int) -> _DashboardSocket | None:
+    """The dashboard's socket on 127.0.0.1 and its URL in the log (stderr); None: the port is taken."""
+    import secrets
+
+    from mcp_server_openrouter.dashboard.web import DashboardAccess
+    from mcp_server_openrouter.server.http import bind_socket
+
+    try:
+        sock = bind_socket("127.0.0.1", port)
+    except OSError:
+        return None
+    access = DashboardAccess(secrets.token_urlsafe(24))
+    logger.info(
+        "dashboard of this server (its jobs too) at %s", access.url(f"http://127.0.0.1:{sock.getsockname()[1]}")
+    )
+    return _DashboardSocket(sock, access)
+
+
+async def _serve_dashboard(server: MCPServer[Any], dashboard: _DashboardSocket) -> None:
+    """The dashboard over this server's running app, until cancelled (the client left)."""
+    from mcp_server_openrouter.dashboard.web import Dashboard
+    from mcp_server_openrouter.server import running_app
+    from mcp_server_openrouter.server.http import web_server
+
+    with dashboard.sock:
+        await web_server(Dashboard(lambda: running_app(server), dashboard.access)).serve(sockets=[dashboard.sock])
+
+
+async def serve(server: MCPServer[Any], dashboard: _DashboardSocket | None = None) -> int:
+    """Serve MCP over stdio until the client leaves or SIGTERM/SIGINT; the exit status.
+
+    With `dashboard`, the dashboard is served beside it, on loopback, until then.
+    """
     import anyio
 
     from mcp_server_openrouter.cli._stdin import EndableInput, available
 
     if not available():  # Windows: no signals to handle; the SDK reads stdin as usual
-        await server.run_stdio_async()
+        async with anyio.create_task_group() as group:
+            if dashboard is not None:
+                group.start_soon(_serve_dashboard, server, dashboard)
+            await server.run_stdio_async()
+            group.cancel_scope.cancel()
         return 0
     stop = _Stop()
     with EndableInput() as stdin:
@@ -169,8 +218,10 @@ async def serve(server: MCPServer[Any]) -> int:
                 group.cancel_scope.cancel()
 
             await group.start(_stop_on_signals, end_the_run, stop)
+            if dashboard is not None:
+                group.start_soon(_serve_dashboard, server, dashboard)
             await server.run_stdio_async()
-            group.cancel_scope.cancel()  # the client left: stop listening for signals
+            group.cancel_scope.cancel()  # the client left: stop listening for signals (and serving the dashboard)
     return stop.status
 
 

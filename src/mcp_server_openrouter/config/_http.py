@@ -1,4 +1,5 @@
-"""The settings of Streamable HTTP mode (`openrouter-mcp serve --http`): part of `Settings`.
+"""The settings of Streamable HTTP mode (`openrouter-mcp serve --http`) and of the dashboard a stdio
+server may serve beside it: part of `Settings`.
 
 `MCP_HTTP_TOKEN` is a secret like the API key: it is redacted from every output from the
 moment it is read, and never quoted in an error.
@@ -38,6 +39,15 @@ class HttpSettings(BaseModel):
         validation_alias=alias("MCP_HTTP_ALLOWED_HOSTS"),
         description="Comma-separated extra Host names the HTTP endpoint answers to (DNS-rebinding protection); "
         "'*' turns the Host and Origin checks off (only behind a proxy that checks them).",
+    )
+
+    dashboard_port: int | None = Field(
+        default=None,
+        ge=0,
+        le=65535,
+        validation_alias=alias("OPENROUTER_MCP_DASHBOARD_PORT"),
+        description="Let the stdio server serve the dashboard (with its jobs) on this 127.0.0.1 port too; "
+        "0 picks a free one. Its URL, with a fresh access token, goes to the log.",
     )
 
     @field_validator("http_token", mode="before")
