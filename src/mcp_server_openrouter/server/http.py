@@ -7,6 +7,9 @@ who may use it:
   health check has no token); it tells nothing else.
 * With `MCP_HTTP_TOKEN` set (required on any address but loopback), every other request needs
   `Authorization: Bearer <token>`, compared in constant time; otherwise 401.
+* `/dashboard` and below go to the dashboard (`dashboard/web.py`), which checks the same token
+  itself, also from the cookie a browser gets for it (a browser sends no `Authorization` header),
+  and the same Host names; without `MCP_HTTP_TOKEN` it has a random token of its own, logged in its URL.
 * DNS rebinding: the SDK's Host and Origin checks, allowing the loopback names, the bound
   address and `MCP_HTTP_ALLOWED_HOSTS` (421 for a Host, 403 for an Origin not among them).
 * Per-user keys: each request's own OpenRouter key comes in `X-OpenRouter-Key` (never in
