@@ -318,6 +318,16 @@ def test_ci_says_loudly_when_python_3_10_or_3_13_is_missing() -> None:
     assert "the suite was NOT run on Python $version" in script and ">&2" in script
 
 
+def test_ci_installs_chromium_for_the_browser_tests_before_them_and_says_loudly_when_it_cannot() -> None:
+    script = (ROOT / ".ci" / "run").read_text()
+    assert "install -y -q chromium chromium-driver" in script
+    assert "the dashboard's browser tests will be SKIPPED" in script
+    assert script.index('wait "$browser_pid"') < script.index('bash -c "$test_command"')
+    from .dashboard.test_browser import needs_browser
+
+    assert needs_browser.kwargs["reason"].startswith("NO BROWSER TESTS: ")
+
+
 def test_pre_commit_runs_the_same_checks_as_ci() -> None:
     hooks = (ROOT / ".pre-commit-config.yaml").read_text()
     for entry in ("entry: ruff format", "entry: ruff check", "entry: mypy --strict src tests"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import httpx
@@ -43,3 +44,19 @@ async def test_the_page_script_polls_for_live_updates_every_two_seconds(tmp_path
         script = await http.get(url.removesuffix("/mcp") + "/dashboard/static/dashboard.js")
     assert script.headers["content-type"].startswith("text/javascript")
     assert "const intervalMs = 2000;" in script.text and "setInterval(refresh, intervalMs)" in script.text
+
+
+async def test_every_page_loads_only_the_packages_own_files_so_it_works_offline(tmp_path: Path) -> None:
+    transport = httpx.ASGITransport(Simulator().app)
+    paths = ("/dashboard/", "/dashboard/calls", "/dashboard/account", "/dashboard/jobs", "/dashboard/reports")
+    async with (
+        http_server(make_settings(tmp_path), transport) as url,
+        httpx.AsyncClient(base_url=url.removesuffix("/mcp"), headers={"Authorization": f"Bearer {TOKEN}"}) as http,
+    ):
+        pages = [await http.get(path) for path in (*paths, "/dashboard/models")]
+        assets = [await http.get(f"/dashboard/static/{name}") for name in ("dashboard.css", "dashboard.js")]
+    for page in pages:
+        assert page.status_code == 200, page.url
+        loaded = re.findall(r'(?:src|href)="([^"]*)"', page.text)
+        assert loaded and all(ref.startswith(("/dashboard/", "data:")) for ref in loaded), loaded
+    assert all(asset.status_code == 200 and "http" not in asset.text for asset in assets)
