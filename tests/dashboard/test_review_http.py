@@ -1,0 +1,32 @@
+"""Review: in `serve --http`, only the dashboard's own paths skip the MCP gate, and what reaches the
+dashboard never reaches /mcp (uvicorn does not resolve `..` in a path)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from mcp_server_openrouter.simulator import Simulator
+
+from ..helpers import make_settings
+from ..http.conftest import TOKEN, http_server
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_only_the_dashboards_own_paths_skip_the_mcp_token_check(tmp_path: Path) -> None:
+    async with http_server(make_settings(tmp_path), httpx.ASGITransport(Simulator().app)) as url:
+        origin = url.removesuffix("/mcp")
+        async with httpx.AsyncClient(base_url=origin) as http:
+            signed_in = await http.get(f"/dashboard/?token={TOKEN}", follow_redirects=True)
+            assert signed_in.status_code == 200  # the cookie is set for /dashboard
+            lookalike = await http.get("/dashboardX")  # not the dashboard: the gate's 401, as JSON
+            dotted = await http.post("/dashboard/%2e%2e/mcp", json={})
+            dotted_with_token = await http.post(
+                "/dashboard/%2e%2e/mcp", json={}, headers={"Authorization": f"Bearer {TOKEN}"}
+            )
+    assert lookalike.status_code == 401 and "bearer token" in lookalike.json()["error"]
+    assert dotted.status_code == 403 and "dashboard's own page" in dotted.text  # the dashboard's checks
+    assert dotted_with_token.status_code == 404 and "jsonrpc" not in dotted_with_token.text  # not /mcp
