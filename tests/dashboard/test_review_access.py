@@ -1,5 +1,6 @@
-"""Review findings on who may open the dashboard: two dashboards on one host (cookies ignore the
-port), and the access token in a log line (uvicorn's access log writes every URL)."""
+"""Review findings on who may open the dashboard and what it takes in: two dashboards on one host
+(cookies ignore the port), the access token in a log line (uvicorn's access log writes every URL),
+a POST body far past the form limit."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 
 from mcp_server_openrouter._redact import RedactingFilter
 from mcp_server_openrouter.app import AppContext, open_app
-from mcp_server_openrouter.dashboard.web import Dashboard, DashboardAccess
+from mcp_server_openrouter.dashboard.web import MAX_FORM_BYTES, Dashboard, DashboardAccess
 from mcp_server_openrouter.simulator import Simulator
 
 from ..helpers import make_settings
@@ -46,3 +47,21 @@ def test_the_access_token_is_redacted_from_log_lines(caplog: pytest.LogCaptureFi
     record.args = (f"/dashboard/?token={access.token}",)
     RedactingFilter().filter(record)
     assert access.token not in record.getMessage()
+
+
+async def test_a_form_larger_than_the_limit_is_refused_without_reading_the_rest(app: AppContext) -> None:
+    access = DashboardAccess("form-limit-token-0123456789abcdef")
+    pulled = 0
+
+    async def endless_form() -> AsyncIterator[bytes]:
+        nonlocal pulled
+        for _ in range(1000):  # a megabyte, in 1 KB chunks
+            pulled += 1
+            yield b"x" * 1024
+
+    transport = httpx.ASGITransport(Dashboard(lambda: app, access))
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8765") as client:
+        headers = {"Authorization": f"Bearer {access.token}", "Origin": "http://127.0.0.1:8765"}
+        response = await client.post("/dashboard/caches/clear", content=endless_form(), headers=headers)
+    assert response.status_code == 413
+    assert pulled <= MAX_FORM_BYTES // 1024 + 2  # what the limit needs, not the whole body

@@ -206,8 +206,8 @@ class Dashboard:
                 return _secured(_problem(503, "The server is starting; reload in a moment."))
             form: dict[str, str] = {}
             if post:
-                body = await request.body()
-                if len(body) > MAX_FORM_BYTES:
+                body = await _form_body(request)
+                if body is None:
                     return _secured(_problem(413, "That form is too large."))
                 form = dict(parse_qsl(body.decode("utf-8", "replace")))
                 given = form.get("csrf") or request.headers.get("x-csrf-token", "")
@@ -221,6 +221,16 @@ class Dashboard:
             return _secured(response)
 
         return endpoint
+
+
+async def _form_body(request: Request) -> bytes | None:
+    """The POST's body, or None past `MAX_FORM_BYTES`, read no further (`request.body()` reads it all first)."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            return None
+    return bytes(body)
 
 
 async def _static(request: Request) -> Response:
