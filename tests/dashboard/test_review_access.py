@@ -65,3 +65,11 @@ async def test_a_form_larger_than_the_limit_is_refused_without_reading_the_rest(
         response = await client.post("/dashboard/caches/clear", content=endless_form(), headers=headers)
     assert response.status_code == 413
     assert pulled <= MAX_FORM_BYTES // 1024 + 2  # what the limit needs, not the whole body
+
+
+def test_an_allowed_host_name_matches_whatever_its_case() -> None:
+    # MCP_HTTP_ALLOWED_HOSTS=MyBox.example: a browser sends the name in lower case.
+    access = DashboardAccess("host-case-token-0123456789abcdef", ("MyBox.example", "MyBox.example:*", "[::1]:*"))
+    assert access.host_allowed("mybox.example") and access.host_allowed("mybox.example:8000")
+    assert access.origin_allowed("http://mybox.example:8000") and access.host_allowed("[::1]:8000")
+    assert not access.host_allowed("mybox.example.attacker.example") and not access.host_allowed("mybox.example:x")

@@ -100,7 +100,7 @@ class DashboardAccess:
         if self.allowed_hosts is None:
             return True
         name = host.lower()
-        for allowed in self.allowed_hosts:
+        for allowed in (allowed.lower() for allowed in self.allowed_hosts):  # DNS names ignore case
             if allowed.endswith(":*"):
                 if name.rpartition(":")[0] == allowed[:-2] and name.rpartition(":")[2].isdigit():
                     return True
