@@ -12,7 +12,7 @@ import pytest
 
 from mcp_server_openrouter.app import AppContext, open_app
 from mcp_server_openrouter.chat.result import ChatResult
-from mcp_server_openrouter.dashboard.web import COOKIE, Dashboard, DashboardAccess
+from mcp_server_openrouter.dashboard.web import Dashboard, DashboardAccess
 from mcp_server_openrouter.jobs import Job
 from mcp_server_openrouter.simulator import Simulator
 
@@ -35,7 +35,7 @@ def browser(app: AppContext | None) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         transport=httpx.ASGITransport(Dashboard(lambda: app, ACCESS)),
         base_url=ORIGIN,
-        cookies={COOKIE: ACCESS.cookie},
+        cookies={ACCESS.cookie_name: ACCESS.cookie},
         headers={"Origin": ORIGIN},
     )
 

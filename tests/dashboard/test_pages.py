@@ -15,7 +15,7 @@ import pytest
 
 from mcp_server_openrouter.app import AppContext, open_app
 from mcp_server_openrouter.client import key_id
-from mcp_server_openrouter.dashboard.web import COOKIE, Dashboard, DashboardAccess
+from mcp_server_openrouter.dashboard.web import Dashboard, DashboardAccess
 from mcp_server_openrouter.simulator import Simulator
 from mcp_server_openrouter.storage import UsageRow
 
@@ -24,6 +24,7 @@ from ..helpers import FAKE_KEY, make_settings
 pytestmark = pytest.mark.anyio
 
 TOKEN = "dashboard-test-token-0123456789"
+ACCESS = DashboardAccess(TOKEN)
 ZONE = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 12, 4, 15, 0, tzinfo=ZONE).timestamp()
 HOST = "127.0.0.1:8765"
@@ -67,8 +68,8 @@ async def app(tmp_path: Path) -> AsyncIterator[AppContext]:
 
 
 def browser(app: AppContext, *, host: str = HOST, signed_in: bool = True) -> httpx.AsyncClient:
-    dashboard = Dashboard(lambda: app, DashboardAccess(TOKEN), clock=lambda: NOW, tz=ZONE)
-    cookies = {COOKIE: DashboardAccess(TOKEN).cookie} if signed_in else {}
+    dashboard = Dashboard(lambda: app, ACCESS, clock=lambda: NOW, tz=ZONE)
+    cookies = {ACCESS.cookie_name: ACCESS.cookie} if signed_in else {}
     return httpx.AsyncClient(
         transport=httpx.ASGITransport(dashboard), base_url=f"http://{host}", cookies=cookies, follow_redirects=False
     )
@@ -93,7 +94,7 @@ async def test_the_url_with_the_token_sets_the_cookie_and_drops_the_token_from_t
         ("/dashboard/static/dashboard.js", {}),
         ("/dashboard/?token=wrong-token", {}),
         ("/dashboard/", {"Authorization": "Bearer wrong-token"}),
-        ("/dashboard/", {"Cookie": f"{COOKIE}=forged"}),
+        ("/dashboard/", {"Cookie": f"{ACCESS.cookie_name}=forged"}),
     ],
 )
 async def test_a_request_without_the_token_is_refused_with_401(

@@ -140,13 +140,14 @@ class CostlyCalls:
     rows: list[UsageRow]
     days: int
     time_zone: str
+    tz: tzinfo | None = None  # the zone the days were cut in, which the times are shown in
 
 
 async def costliest_calls(app: AppContext, *, days: int, now: float, tz: tzinfo | None = None) -> CostlyCalls:
     today = local_date(now, tz)
     dates = DateRange(today - timedelta(days=days - 1), today, tz)
     rows = await app.ledger.costliest(app.key_id, dates.since, dates.until, COSTLIEST_CALLS)
-    return CostlyCalls(rows, days, zone_name(tz, now))
+    return CostlyCalls(rows, days, zone_name(tz, now), tz)
 
 
 def local_time(epoch: float, tz: tzinfo | None = None) -> str:

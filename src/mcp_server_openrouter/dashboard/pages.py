@@ -144,7 +144,7 @@ def _budget_bar(spent: Decimal, budget: Decimal) -> str:
 def calls(found: CostlyCalls) -> str:
     rows = [
         [
-            escape(local_time(row.at)),
+            escape(local_time(row.at, found.tz)),
             escape(row.served_model or row.requested_model or NONE_LABEL),
             escape(row.provider or NONE_LABEL),
             escape(row.tool or NONE_LABEL),

@@ -135,20 +135,34 @@ async def reports(visit: Visit) -> Response:
 async def report(visit: Visit) -> Response:
     name = visit.request.path_params["name"]
     directory = visit.app.settings.resolved_reports_dir
-    markdown = await anyio.to_thread.run_sync(read_report, directory, name)
+    try:
+        markdown = await anyio.to_thread.run_sync(read_report, directory, name)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _unreadable(name, exc) from None
     has_chart = await (_reports_dir(visit) / name / FILES["chart"]).is_file()
     return await visit.html(f"Benchmark {name}", "reports", listings.report(name, markdown, has_chart=has_chart))
 
 
 async def report_chart(visit: Visit) -> Response:
-    folder = report_folder(visit.app.settings.resolved_reports_dir, visit.request.path_params["name"])
-    chart = await anyio.Path(folder / FILES["chart"]).read_bytes()
+    name = visit.request.path_params["name"]
+    folder = await anyio.to_thread.run_sync(report_folder, visit.app.settings.resolved_reports_dir, name)
+    try:
+        chart = await anyio.Path(folder / FILES["chart"]).read_bytes()
+    except FileNotFoundError:
+        raise InvalidArgumentError(f"the saved report {name!r} has no chart.") from None
+    except OSError as exc:
+        raise _unreadable(name, exc) from None
     return Response(chart, media_type="image/svg+xml")
+
+
+def _unreadable(name: str, exc: Exception) -> OpenRouterMCPError:
+    # Not the file's text or path: the class says enough (a damaged file, a permission).
+    return OpenRouterMCPError(f"the saved report {name!r} could not be read ({type(exc).__name__}).")
 
 
 async def models(visit: Visit) -> Response:
     values = {name: visit.query(name).strip() for name in MODEL_FILTERS if visit.query(name).strip()}
-    cleared = visit.query("cleared")
+    cleared = visit.query("cleared")  # how many caches the redirect after clearing says it removed
     stale, problem = "", ""
     page = None
     try:
@@ -159,8 +173,8 @@ async def models(visit: Visit) -> Response:
     except InvalidArgumentError as exc:
         problem = str(exc)
     body = listings.models(values, page, problem=problem, stale=stale) + pages.clear_caches(visit.csrf)
-    if cleared:
-        body = f'<p class="notice" role="status">Caches cleared ({cleared} removed).</p>' + body
+    if cleared.isascii() and cleared.isdigit():  # a number, never the query's text as HTML
+        body = f'<p class="notice" role="status">Caches cleared ({int(cleared)} removed).</p>' + body
     return await visit.html("Models", "models", body, status=400 if problem else 200)
 
 

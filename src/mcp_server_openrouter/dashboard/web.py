@@ -9,8 +9,10 @@ Who may look (`DashboardAccess`), checked on every request before anything is re
 * The access token: a random one printed with the URL (`?token=…`, as notebook servers do), or
   in HTTP mode its `MCP_HTTP_TOKEN`. A URL carrying it sets an HttpOnly, SameSite=Strict cookie
   holding a value derived from it and redirects to the same page without it, so the token
-  leaves the address bar and the history. Scripts may send `Authorization: Bearer <token>`.
-  Anything else gets 401.
+  leaves the address bar and the history. The cookie's name is derived from the token too:
+  browsers keep cookies by host, not port, so two dashboards on 127.0.0.1 would otherwise
+  overwrite each other's. The token is redacted from logs (uvicorn's access log writes each
+  URL). Scripts may send `Authorization: Bearer <token>`. Anything else gets 401.
 * The page changes only two things, each a POST: cancelling a job and clearing the caches. A
   POST needs the page's form token (another value derived from the access token) and, from a
   browser, an allowed `Origin`; a page on another site can neither read nor forge one.
@@ -37,7 +39,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route, Router
 from starlette.types import Receive, Scope, Send
 
-from mcp_server_openrouter._redact import redact
+from mcp_server_openrouter._redact import redact, register_secret
 from mcp_server_openrouter.dashboard import views
 from mcp_server_openrouter.dashboard.pages import BASE
 from mcp_server_openrouter.errors import OpenRouterMCPError
@@ -72,8 +74,15 @@ class DashboardAccess:
     token: str = field(repr=False)
     allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS
 
+    def __post_init__(self) -> None:
+        register_secret(self.token)  # a log line holding it (the first request's URL) shows a marker
+
     def _derived(self, purpose: bytes) -> str:
         return hmac.new(self.token.encode(), purpose, hashlib.sha256).hexdigest()
+
+    @property
+    def cookie_name(self) -> str:
+        return f"{COOKIE}_{self._derived(b'openrouter-mcp dashboard cookie name')[:12]}"
 
     @property
     def cookie(self) -> str:
@@ -91,7 +100,7 @@ class DashboardAccess:
         if self.allowed_hosts is None:
             return True
         name = host.lower()
-        for allowed in self.allowed_hosts:
+        for allowed in (allowed.lower() for allowed in self.allowed_hosts):  # DNS names ignore case
             if allowed.endswith(":*"):
                 if name.rpartition(":")[0] == allowed[:-2] and name.rpartition(":")[2].isdigit():
                     return True
@@ -166,7 +175,9 @@ class Dashboard:
             # The token leaves the address bar: the cookie carries the session from now on.
             clean = scope["path"] + (f"?{urlencode(query)}" if query else "")
             redirect = RedirectResponse(clean, status_code=303)
-            redirect.set_cookie(COOKIE, self.access.cookie, httponly=True, samesite="strict", path=BASE, secure=False)
+            redirect.set_cookie(
+                self.access.cookie_name, self.access.cookie, httponly=True, samesite="strict", path=BASE, secure=False
+            )
             return redirect
         if self._signed_in(headers):
             if scope["method"] == "POST" and origin is None and "authorization" not in headers:
@@ -180,7 +191,9 @@ class Dashboard:
             return self.access.token_matches(given.strip())
         for part in headers.get("cookie", "").split(";"):
             name, _, value = part.strip().partition("=")
-            if name == COOKIE and hmac.compare_digest(value.encode("latin-1", "replace"), self.access.cookie.encode()):
+            if name == self.access.cookie_name and hmac.compare_digest(
+                value.encode("latin-1", "replace"), self.access.cookie.encode()
+            ):
                 return True
         return False
 
@@ -193,8 +206,8 @@ class Dashboard:
                 return _secured(_problem(503, "The server is starting; reload in a moment."))
             form: dict[str, str] = {}
             if post:
-                body = await request.body()
-                if len(body) > MAX_FORM_BYTES:
+                body = await _form_body(request)
+                if body is None:
                     return _secured(_problem(413, "That form is too large."))
                 form = dict(parse_qsl(body.decode("utf-8", "replace")))
                 given = form.get("csrf") or request.headers.get("x-csrf-token", "")
@@ -208,6 +221,16 @@ class Dashboard:
             return _secured(response)
 
         return endpoint
+
+
+async def _form_body(request: Request) -> bytes | None:
+    """The POST's body, or None past `MAX_FORM_BYTES`, read no further (`request.body()` reads it all first)."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            return None
+    return bytes(body)
 
 
 async def _static(request: Request) -> Response:
