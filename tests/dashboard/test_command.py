@@ -74,6 +74,9 @@ async def test_the_http_server_without_a_token_logs_a_dashboard_url_with_one_of_
             refused = await stranger.get(f"{origin}/dashboard/")
     assert opened.status_code == 200 and "<h1>Spend</h1>" in opened.text
     assert refused.status_code == 401
+    token = found.group(1).rpartition("token=")[2]
+    assert server.log.count(token) == 1  # the line announcing the URL, not the request lines after it
+    assert "token=[redacted]" in server.log
 
 
 def test_without_a_display_the_command_prints_the_url_instead_of_starting_a_text_browser(

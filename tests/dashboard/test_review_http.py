@@ -32,10 +32,6 @@ async def test_only_the_dashboards_own_paths_skip_the_mcp_token_check(tmp_path: 
     assert dotted_with_token.status_code == 404 and "jsonrpc" not in dotted_with_token.text  # not /mcp
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="server/http.py: with --per-user-keys HttpOptions.dashboard_token is still MCP_HTTP_TOKEN (the lead's fix)",
-)
 async def test_with_per_user_keys_the_users_shared_token_does_not_open_the_operators_dashboard(tmp_path: Path) -> None:
     # Every user of a per-user server holds MCP_HTTP_TOKEN; the dashboard shows the operator's key (its
     # /credits balance, spend and jobs) and clears everyone's caches: it needs a token of its own.

@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -39,7 +40,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route, Router
 from starlette.types import Receive, Scope, Send
 
-from mcp_server_openrouter._redact import redact, register_secret
+from mcp_server_openrouter._redact import redact
 from mcp_server_openrouter.dashboard import views
 from mcp_server_openrouter.dashboard.pages import BASE
 from mcp_server_openrouter.errors import OpenRouterMCPError
@@ -67,15 +68,30 @@ HEADERS = {
 }
 
 
+_TOKEN_IN_QUERY = re.compile(r"([?&]token=)[^&\s\"]+")
+
+
+class AccessLogScrubber(logging.Filter):
+    """Takes the access token out of the request lines uvicorn logs (`GET /dashboard/?token=…`).
+
+    Not a registered secret: the line that announces the dashboard's URL must keep it, since that
+    line is where the user finds it (a stdio server's dashboard has no other place to say it).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        scrubbed = _TOKEN_IN_QUERY.sub(r"\1[redacted]", message)
+        if scrubbed != message:
+            record.msg, record.args = scrubbed, None
+        return True
+
+
 @dataclass(frozen=True)
 class DashboardAccess:
     """The access token and the Host names the dashboard answers to (None: any, as the operator asked)."""
 
     token: str = field(repr=False)
     allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS
-
-    def __post_init__(self) -> None:
-        register_secret(self.token)  # a log line holding it (the first request's URL) shows a marker
 
     def _derived(self, purpose: bytes) -> str:
         return hmac.new(self.token.encode(), purpose, hashlib.sha256).hexdigest()

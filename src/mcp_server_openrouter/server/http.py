@@ -87,12 +87,15 @@ class HttpOptions:
 
     @property
     def dashboard_token(self) -> str:
-        return self.token if self.token is not None else self.own_dashboard_token
+        # With per-user keys every user holds MCP_HTTP_TOKEN, and the dashboard is the operator's.
+        if self.token is None or self.per_user_keys:
+            return self.own_dashboard_token
+        return self.token
 
     def dashboard_url(self) -> str:
         """Where the dashboard is: with its token when it is the dashboard's own, never MCP_HTTP_TOKEN."""
         page = f"http://{_bracketed(self.host)}:{self.port}{DASHBOARD_PATH}/"
-        if self.token is None:
+        if self.dashboard_token == self.own_dashboard_token:
             return f"{page}?token={self.own_dashboard_token}"
         return f"{page} (open it with ?token=<MCP_HTTP_TOKEN>)"
 
@@ -306,6 +309,12 @@ async def serve(server: MCPServer[Any], options: HttpOptions, sock: socket.socke
 def web_server(app: ASGIApp) -> uvicorn.Server:
     """uvicorn for `app`, on sockets the caller bound, leaving signals to the command."""
     import uvicorn
+
+    from mcp_server_openrouter.dashboard.web import AccessLogScrubber
+
+    access_log = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, AccessLogScrubber) for f in access_log.filters):
+        access_log.addFilter(AccessLogScrubber())  # a dashboard URL's token is not kept in the log
 
     class Server(uvicorn.Server):
         @contextlib.contextmanager
