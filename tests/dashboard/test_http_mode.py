@@ -60,3 +60,18 @@ async def test_every_page_loads_only_the_packages_own_files_so_it_works_offline(
         loaded = re.findall(r'(?:src|href)="([^"]*)"', page.text)
         assert loaded and all(ref.startswith(("/dashboard/", "data:")) for ref in loaded), loaded
     assert all(asset.status_code == 200 and "http" not in asset.text for asset in assets)
+
+
+async def test_the_routers_own_answers_carry_the_security_headers_too(tmp_path: Path) -> None:
+    transport = httpx.ASGITransport(Simulator().app)
+    async with (
+        http_server(make_settings(tmp_path), transport) as url,
+        httpx.AsyncClient(base_url=url.removesuffix("/mcp"), headers={"Authorization": f"Bearer {TOKEN}"}) as http,
+    ):
+        answers = [await http.get("/dashboard"), await http.get("/dashboard/nowhere"), await http.delete("/dashboard/")]
+    assert [a.status_code for a in answers] == [307, 404, 405]
+    for answer in answers:
+        assert (
+            answer.headers["x-frame-options"] == "DENY"
+            and "frame-ancestors 'none'" in answer.headers["content-security-policy"]
+        )

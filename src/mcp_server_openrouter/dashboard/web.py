@@ -38,7 +38,7 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route, Router
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from mcp_server_openrouter._redact import redact
 from mcp_server_openrouter.dashboard import views
@@ -166,10 +166,11 @@ class Dashboard:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
+        send = _with_security_headers(send)
         headers = Headers(scope=scope)
         refusal = self._refusal(scope, headers)
         if refusal is not None:
-            await _secured(refusal)(scope, receive, send)
+            await refusal(scope, receive, send)
             return
         await self.router(scope, receive, send)
 
@@ -261,8 +262,19 @@ def _problem(status: int, message: str) -> Response:
     return PlainTextResponse(message, status_code=status)
 
 
+def _with_security_headers(send: Send) -> Send:
+    """`send`, adding `HEADERS` to every response: pages, files, redirects and the router's own 404s alike."""
+    extra = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in HEADERS.items()]
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), *extra]}
+        await send(message)
+
+    return sending
+
+
 def _secured(response: Response) -> Response:
-    response.headers.update(HEADERS)
     if isinstance(response, HTMLResponse | JSONResponse | PlainTextResponse):
         # A last guard: whatever a page shows, the key's value is not in it.
         body = bytes(response.body)
