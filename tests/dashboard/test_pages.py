@@ -167,13 +167,13 @@ async def test_the_costliest_calls_come_first(app: AppContext) -> None:
 
 def test_past_ten_series_the_nine_costliest_are_kept_and_the_rest_summed_as_others() -> None:
     from mcp_server_openrouter.dashboard.data import MAX_SERIES, OTHERS, series_of
-    from mcp_server_openrouter.storage import UsageTotals
+    from mcp_server_openrouter.storage import PeriodCost
 
     days = ["2026-12-03", "2026-12-04"]
-    entries = [(days[i % 2], f"m/{i:02}", UsageTotals(calls=1, cost_pusd=1000 + i)) for i in range(12)]
+    entries = [PeriodCost(days[i % 2], f"m/{i:02}", calls=1, cost_pusd=1000 + i) for i in range(12)]
     shown = series_of(days, entries)
     assert len(shown) == MAX_SERIES and shown[-1].key == OTHERS
     assert [s.key for s in shown[:3]] == ["m/11", "m/10", "m/09"]  # costliest first
-    assert sum(s.total for s in shown) == sum(t.cost_pusd for *_, t in entries)  # nothing lost
+    assert sum(s.total for s in shown) == sum(e.cost_pusd for e in entries)  # nothing lost
     exactly_ten = series_of(days, entries[:10])
     assert len(exactly_ten) == 10 and OTHERS not in [s.key for s in exactly_ten]

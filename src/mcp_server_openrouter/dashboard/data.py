@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from mcp_server_openrouter.jobs.manager import record_of
-from mcp_server_openrouter.storage import Period, UsageRow, UsageTotals
+from mcp_server_openrouter.storage import Period, PeriodCost, UsageRow, UsageTotals
 from mcp_server_openrouter.usage.dates import DateRange, day_start, local_date, zone_name
 
 if TYPE_CHECKING:
@@ -63,8 +63,14 @@ class SpendPage:
     totals: UsageTotals
     standing: list[Standing]
     time_zone: str
-    first: str
-    last: str
+
+    @property
+    def first(self) -> str:
+        return self.days[0]
+
+    @property
+    def last(self) -> str:
+        return self.days[-1]
 
     @property
     def total_cost(self) -> Decimal:
@@ -88,17 +94,24 @@ async def spend_page(app: AppContext, *, days: int, split: str, now: float, tz: 
     periods = dates.each_day()
     entries = await app.ledger.by_period(app.key_id, periods, group_by="provider" if split == "provider" else "model")
     labels = [period.label for period in periods]
-    series = series_of(labels, entries)
-    totals = sum((totals for _, _, totals in entries), UsageTotals())
-    standing = await _standing(app, today, tz)
-    return SpendPage(labels, split, series, totals, standing, zone_name(tz, now), labels[0], labels[-1])
+    # The range's totals and the three calendar spans in one read: four periods of the totals tables.
+    spans = _calendar_spans(today, tz)
+    summary = await app.ledger.summary(app.key_id, [dates.whole(), *spans], group_by="period")
+    found = {group.key: group.totals for group in summary.groups}
+    totals = found.get(dates.whole().label, UsageTotals())
+    budgets = {"today": app.settings.budget_daily_usd, "this month": app.settings.budget_monthly_usd}
+    standing = [
+        Standing(span.label, found.get(span.label, UsageTotals()).cost, budgets.get(span.label)) for span in spans
+    ]
+    return SpendPage(labels, split, series_of(labels, entries), totals, standing, zone_name(tz, now))
 
 
-def series_of(labels: list[str], entries: Sequence[tuple[str, str | None, UsageTotals]]) -> list[Series]:
+def series_of(labels: list[str], entries: Sequence[PeriodCost]) -> list[Series]:
+    """One series per key, costliest first; past `MAX_SERIES`, the rest summed as `OTHERS`."""
     position = {label: index for index, label in enumerate(labels)}
     costs: dict[str, list[int]] = {}
-    for label, key, totals in entries:
-        costs.setdefault(key or NONE_LABEL, [0] * len(labels))[position[label]] += totals.cost_pusd
+    for entry in entries:
+        costs.setdefault(entry.key or NONE_LABEL, [0] * len(labels))[position[entry.label]] += entry.cost_pusd
     ranked = sorted(costs.items(), key=lambda item: (-sum(item[1]), item[0]))
     shown = [Series(key, per_day) for key, per_day in ranked[: MAX_SERIES - 1]]
     rest = ranked[MAX_SERIES - 1 :]
@@ -110,21 +123,17 @@ def series_of(labels: list[str], entries: Sequence[tuple[str, str | None, UsageT
     return shown
 
 
-async def _standing(app: AppContext, today: date, tz: tzinfo | None) -> list[Standing]:
-    """Today, this week (from Monday) and this month, each one period read from the totals tables."""
+def _calendar_spans(today: date, tz: tzinfo | None) -> list[Period]:
+    """Today, this week (from Monday) and this month, as local-day bounds."""
     week = today - timedelta(days=today.weekday())
     month = today.replace(day=1)
     following = (month + timedelta(days=32)).replace(day=1)
     tomorrow = day_start(today + timedelta(days=1), tz)
-    periods = [
+    return [
         Period("today", day_start(today, tz), tomorrow),
         Period("this week", day_start(week, tz), tomorrow),
         Period("this month", day_start(month, tz), day_start(following, tz)),
     ]
-    summary = await app.ledger.summary(app.key_id, periods, group_by="period")
-    spent = {group.key: group.totals.cost for group in summary.groups}
-    budgets = {"today": app.settings.budget_daily_usd, "this month": app.settings.budget_monthly_usd}
-    return [Standing(p.label, spent.get(p.label, Decimal(0)), budgets.get(p.label)) for p in periods]
 
 
 async def today_spent(app: AppContext, *, now: float, tz: tzinfo | None = None) -> Decimal:

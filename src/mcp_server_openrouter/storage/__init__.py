@@ -203,6 +203,16 @@ class UsageGroup:
 
 
 @dataclass(frozen=True)
+class PeriodCost:
+    """The calls and cost (pico-dollars) of one model, provider or tool (None: none recorded) in one period."""
+
+    label: str
+    key: str | None
+    calls: int
+    cost_pusd: int
+
+
+@dataclass(frozen=True)
 class UsageSummary:
     """A breakdown of ledger rows and, summed from it, the totals."""
 
@@ -240,7 +250,8 @@ class UsageLedger(Protocol):
     async def summary(
         self, key_id: str, periods: Sequence[Period], *, group_by: Grouping, model: str | None = None
     ) -> UsageSummary:
-        """`key_id`'s requests that ended in any of `periods` (disjoint), grouped by `group_by`.
+        """`key_id`'s requests that ended in any of `periods`, grouped by `group_by` (periods must be
+        disjoint unless grouped by "period", where each is summed on its own).
 
         `model` keeps only the requests that asked for it or were answered by it. Groups come
         in the order of `periods` for "period" (periods without requests are left out), else by
@@ -248,11 +259,9 @@ class UsageLedger(Protocol):
         """
         ...
 
-    async def by_period(
-        self, key_id: str, periods: Sequence[Period], *, group_by: Grouping
-    ) -> list[tuple[str, str | None, UsageTotals]]:
-        """`key_id`'s requests in each of `periods` (disjoint) by `group_by` ("model", "provider" or
-        "tool"): (the period's label, the key or None, totals), by label, then cost descending."""
+    async def by_period(self, key_id: str, periods: Sequence[Period], *, group_by: Grouping) -> list[PeriodCost]:
+        """The calls and cost of `key_id`'s requests in each of `periods` (disjoint) by `group_by`
+        ("model", "provider" or "tool"), by the period's label, then cost descending."""
         ...
 
     async def costliest(self, key_id: str, since: float, until: float, limit: int) -> list[UsageRow]:

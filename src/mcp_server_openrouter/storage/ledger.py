@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 import anyio
 
 from mcp_server_openrouter.errors import LedgerError
-from mcp_server_openrouter.storage import Grouping, Period, Settlement, UsageRow, UsageSummary, UsageTotals
+from mcp_server_openrouter.storage import Grouping, Period, PeriodCost, Settlement, UsageRow, UsageSummary
 from mcp_server_openrouter.storage.ledger_totals import migrate as add_totals
 from mcp_server_openrouter.storage.ledger_totals import summarise, summarise_by
 from mcp_server_openrouter.storage.sqlite import Migration, SQLiteDatabase
@@ -226,12 +226,13 @@ class SQLiteLedger:
             groups.sort(key=lambda group: (-group.totals.cost_pusd, -group.totals.calls, group.key or "\uffff"))
         return UsageSummary(group_by, groups)
 
-    async def by_period(
-        self, key_id: str, periods: Sequence[Period], *, group_by: Grouping
-    ) -> list[tuple[str, str | None, UsageTotals]]:
-        groups = await self._run(lambda db: summarise_by(db, key_id, periods, ("period", group_by), None))
-        found = [(periods[index].label, key or None, totals) for (index, key), totals in groups.items()]
-        found.sort(key=lambda entry: (entry[0], -entry[2].cost_pusd, entry[1] or "\uffff"))
+    async def by_period(self, key_id: str, periods: Sequence[Period], *, group_by: Grouping) -> list[PeriodCost]:
+        counted = ("calls", "cost_pusd")
+        groups = await self._run(lambda db: summarise_by(db, key_id, periods, ("period", group_by), None, counted))
+        found = [
+            PeriodCost(periods[index].label, key or None, calls, cost) for (index, key), (calls, cost) in groups.items()
+        ]
+        found.sort(key=lambda entry: (entry.label, -entry.cost_pusd, entry.key or "\uffff"))
         return found
 
     async def costliest(self, key_id: str, since: float, until: float, limit: int) -> list[UsageRow]:

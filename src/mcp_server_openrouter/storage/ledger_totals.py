@@ -153,16 +153,17 @@ def _part(lo: float, hi: float, bucket: int, levels: Sequence[tuple[str, int]], 
     yield from pieces(hi, (bucket + 1) * size, finer, -sign)
 
 
-def _query(level: str, groups: Sequence[Grouping], model: str | None) -> str:
-    """One query over the pieces of `level` (a table of totals, or the rows), grouped by `groups`."""
+def _query(level: str, groups: Sequence[Grouping], model: str | None, counted: Sequence[str]) -> str:
+    """One query over the pieces of `level` (a table of totals, or the rows), grouped by `groups`,
+    summing the counts named in `counted`."""
     if level == ROWS:
         keys, counts = _keys("u", 1), _counts("u")
-        sums = ", ".join(f"SUM(s.sign * {value})" for value in counts.values())
+        sums = ", ".join(f"SUM(s.sign * {counts[name]})" for name in counted)
         source = "usage u ON u.key_id = :key AND u.at >= s.lo AND u.at < s.hi"
         matches = "u.requested_model = :model OR u.served_model = :model"
     else:
         keys = {name: f"u.{name}" for name in KEY_COLUMNS}
-        sums = ", ".join(f"SUM(s.sign * u.{name})" for name in COUNT_COLUMNS)
+        sums = ", ".join(f"SUM(s.sign * u.{name})" for name in counted)
         source = f"{level} u ON u.key_id = :key AND u.bucket >= s.lo AND u.bucket < s.hi"
         matches = "u.requested_model = :model OR u.model = :model"
     columns = ", ".join("s.period" if group == "period" else keys[group] for group in groups)
@@ -179,16 +180,23 @@ def summarise(
     """The groups of `key_id`'s rows in `periods`, unordered (`db` is in a transaction)."""
     found = summarise_by(db, key_id, periods, (group_by,), model)
     return [
-        UsageGroup(periods[group].label if group_by == "period" else (group or None), totals)
-        for (group,), totals in found.items()
+        UsageGroup(periods[group].label if group_by == "period" else (group or None), UsageTotals(*counts))
+        for (group,), counts in found.items()
     ]
 
 
 def summarise_by(
-    db: sqlite3.Connection, key_id: str, periods: Sequence[Period], groups: Sequence[Grouping], model: str | None
-) -> dict[tuple[Any, ...], UsageTotals]:
-    """The totals of `key_id`'s rows in `periods` by the values of `groups` (a period is its index;
-    a missing model, provider or tool is ''), leaving out groups without calls.
+    db: sqlite3.Connection,
+    key_id: str,
+    periods: Sequence[Period],
+    groups: Sequence[Grouping],
+    model: str | None,
+    counted: Sequence[str] = COUNT_COLUMNS,
+) -> dict[tuple[Any, ...], list[int]]:
+    """The counts named in `counted` (which start with "calls") of `key_id`'s rows in `periods`, by the
+    values of `groups` (a period is its index; a missing model, provider or tool is ''), leaving out
+    groups without calls. Fewer counts are cheaper: a day-by-model breakdown over many models groups
+    tens of thousands of rows of totals.
 
     The pieces of the periods go into a temporary table (one per connection), joined on the
     primary keys of the totals and the `(key_id, at)` index of the rows: one query per level
@@ -202,9 +210,9 @@ def summarise_by(
     width = len(groups)
     for level in sorted({piece[2] for piece in listed}):
         parameters = {"key": key_id, "model": model, "level": level}
-        for values in db.execute(_query(level, groups, model), parameters):
+        for values in db.execute(_query(level, groups, model, counted), parameters):
             group, counts = tuple(values[:width]), list(values[width:])
             before = found.get(group)
             found[group] = counts if before is None else [a + b for a, b in zip(before, counts, strict=True)]
     # A group whose rows were all in parts taken away has no calls: it is not in the periods.
-    return {group: UsageTotals(*counts) for group, counts in found.items() if counts[0]}
+    return {group: counts for group, counts in found.items() if counts[0]}
