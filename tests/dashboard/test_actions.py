@@ -137,3 +137,29 @@ async def test_a_page_asked_for_before_the_server_has_started_says_to_reload() -
     async with browser(None) as client:
         response = await client.get("/dashboard/")
     assert response.status_code == 503 and "reload" in response.text
+
+
+async def test_a_job_slow_to_stop_is_reported_as_stopping_not_as_finished(
+    app: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mcp_server_openrouter.dashboard import views
+
+    monkeypatch.setattr(views, "CANCEL_WAIT_SECONDS", 0.01)
+    release = anyio.Event()
+
+    async def slow_to_stop(job: Job) -> ChatResult:
+        with anyio.CancelScope(shield=True):  # an upstream close that hangs
+            await release.wait()
+        await anyio.sleep_forever()
+        raise AssertionError("unreachable")
+
+    job = app.jobs.start(slow_to_stop, requested_model="openai/gpt-4o-mini", streamed=True, background=True)
+    await anyio.wait_all_tasks_blocked()
+    async with browser(app) as client:
+        response = await client.post(f"/dashboard/jobs/{job.job_id}/cancel", data={"csrf": ACCESS.csrf})
+        shown = await client.get(response.headers["location"])
+    assert response.headers["location"] == "/dashboard/jobs?done=stopping"
+    assert "The job is being stopped" in shown.text
+    release.set()
+    await job.done.wait()
+    assert job.status == "cancelled"

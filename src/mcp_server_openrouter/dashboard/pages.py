@@ -197,7 +197,8 @@ def jobs(lines: Sequence[JobLine], csrf: str, *, message: str = "") -> str:
     notice = f'<p class="notice" role="status">{escape(message)}</p>' if message else ""
     headings = ["Job", "Model", "Status", "Note", "Elapsed", "Characters", ""]
     rows = [job_row(line, csrf) for line in lines]
-    empty = '<p class="empty" id="no-jobs">No jobs in this server process.</p>' if not rows else ""
+    # Always there (hidden while there are jobs), so the live list can show it again when they expire.
+    empty = f'<p class="empty" id="no-jobs"{" hidden" if rows else ""}>No jobs in this server process.</p>'
     return (
         notice
         + '<p class="muted">Jobs live in the server process that runs them; this list updates by itself.</p>'

@@ -93,9 +93,11 @@ async def account(visit: Visit) -> Response:
 
 
 async def jobs(visit: Visit) -> Response:
-    message = {"cancelled": "The job was cancelled.", "finished": "The job had already finished."}.get(
-        visit.query("done"), ""
-    )
+    message = {
+        "cancelled": "The job was cancelled.",
+        "finished": "The job had already finished.",
+        "stopping": "The job is being stopped; its status will change here.",
+    }.get(visit.query("done"), "")
     return await visit.html("Jobs", "jobs", pages.jobs(data.job_lines(visit.app), visit.csrf, message=message))
 
 
@@ -112,7 +114,7 @@ async def cancel_job(visit: Visit) -> Response:
     if not job.finished:
         job.cancel()
         await visit.app.jobs.wait(job, CANCEL_WAIT_SECONDS)
-        outcome = "cancelled" if job.status == "cancelled" else "finished"
+        outcome = "stopping" if not job.finished else "cancelled" if job.status == "cancelled" else "finished"
     logger.info("dashboard: job %s %s", job.job_id, outcome)
     return RedirectResponse(f"{pages.link('jobs')}?done={outcome}", status_code=303)
 
