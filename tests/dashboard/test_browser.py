@@ -9,6 +9,7 @@ Where the browser is missing these tests are skipped with the reason; `.ci/run` 
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -19,6 +20,7 @@ import anyio
 import httpx
 import pytest
 
+from mcp_server_openrouter._constants import USAGE_LEDGER_FILENAME
 from mcp_server_openrouter.simulator import Fault, Simulator
 
 from ..helpers import FAKE_KEY, structured_of, text_of
@@ -149,6 +151,10 @@ async def test_the_dashboard_in_chromium_adds_up_the_ledger_and_cancels_a_runnin
         bench = {"models": [MODELS[0], MODELS[1]], "prompt": "Say hi", "runs": 1, "save_report": True}
         assert not (await client.call_tool("benchmark_models", bench)).is_error
         billed = sum((Decimal(str(g["total_cost"])) for g in simulator.generations.values()), Decimal(0))
+        (ledger,) = (tmp_path / "data").rglob(USAGE_LEDGER_FILENAME)
+        with sqlite3.connect(ledger) as db:
+            (in_ledger,) = db.execute("SELECT SUM(cost_pusd) FROM usage").fetchone()
+        assert Decimal(in_ledger).scaleb(-12) == billed
         assert len(served) == len(MODELS)
 
         with chromium(tmp_path / "profile") as driver:
@@ -158,9 +164,9 @@ async def test_the_dashboard_in_chromium_adds_up_the_ledger_and_cancels_a_runnin
             await page.open(f"/dashboard/?token={TOKEN}&days=7")
             assert driver.current_url == f"{origin}/dashboard/?days=7"  # the token left the address bar
             total = Decimal(await page.attribute("#spend-total", "data-pusd")).scaleb(-12)
-            assert total == billed  # the ledger's total, to the last decimal the simulator billed
+            assert total == Decimal(in_ledger).scaleb(-12)  # the ledger's own total, to the pico-dollar
             shown = Decimal((await page.text_of("#spend-total")).removeprefix("$").replace(",", ""))
-            assert shown.quantize(CENT) == billed.quantize(CENT)  # what the page says, to the cent
+            assert shown.quantize(CENT) == total.quantize(CENT)  # what the page says, to the cent
             assert sorted(await page.all_attributes("svg.chart g.series", "data-series")) == sorted(served)
             await page.screenshot("spend")
 
