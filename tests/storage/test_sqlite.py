@@ -180,3 +180,29 @@ async def test_a_persistent_database_whose_file_was_deleted_writes_to_a_new_file
 
     assert query(path, "SELECT group_concat(n) FROM t") == "2"  # not lost with the old file, nor mixed with it
     assert query(path, "PRAGMA integrity_check") == "ok"
+
+
+def test_a_file_another_process_is_writing_is_switched_to_wal_once_it_lets_go(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SQLite refuses the switch to WAL at once ("database is locked"), without its busy timeout, while
+    # another connection writes: two servers opening a new ledger together hit this.
+    from mcp_server_openrouter.storage import sqlite as module
+
+    path = tmp_path / "d.sqlite3"
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("CREATE TABLE held (x)")
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO held VALUES (1)")
+    waits: list[float] = []
+
+    def wait(seconds: float) -> None:  # the retry's pause: the other writer commits meanwhile
+        waits.append(seconds)
+        other.execute("COMMIT")
+
+    monkeypatch.setattr(module.time, "sleep", wait)
+    db = SQLiteDatabase(path, [NOTES])
+    db.run_sync(lambda c: c.execute("INSERT INTO notes (text) VALUES ('after the wait')"), write=True)
+    other.close()
+    assert waits == [module.WAL_RETRY_SECONDS]
+    assert query(path, "PRAGMA journal_mode") == "wal" and query(path, "SELECT text FROM notes") == "after the wait"

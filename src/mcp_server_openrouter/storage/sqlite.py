@@ -32,6 +32,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -49,6 +50,8 @@ logger = logging.getLogger(__name__)
 BUSY_TIMEOUT_SECONDS = 3.0
 
 SIBLING_SUFFIXES = ("-wal", "-shm")
+# How long to wait before trying the switch to WAL again while another process holds the file.
+WAL_RETRY_SECONDS = 0.01
 
 #: One schema step: a SQL script (statements separated by `;`) or a function of the connection.
 Migration = str | Callable[[sqlite3.Connection], None]
@@ -165,7 +168,7 @@ class SQLiteDatabase:
         )
         try:
             version = self._check_version(connection)  # before WAL: never change a file we refuse
-            connection.execute("PRAGMA journal_mode=WAL")  # readers don't wait for writers
+            self._use_wal(connection)
             connection.execute("PRAGMA foreign_keys=ON")
             for pragma in self.pragmas:
                 connection.execute(f"PRAGMA {pragma}")
@@ -175,6 +178,24 @@ class SQLiteDatabase:
             connection.close()
             raise
         return connection
+
+    def _use_wal(self, connection: sqlite3.Connection) -> None:
+        """WAL mode (readers don't wait for writers), kept in the file once set.
+
+        Switching needs the file to itself, and SQLite answers "database is locked" at once, without
+        its busy timeout, when another process is using it (two servers opening a new ledger together):
+        so a file already in WAL is left alone, and the switch is tried again until the busy timeout.
+        """
+        deadline = time.monotonic() + self.busy_timeout
+        while True:
+            try:
+                if connection.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                    connection.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:  # noqa: PERF203 - retrying is the point
+                if "locked" not in str(exc) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(WAL_RETRY_SECONDS)
 
     def _tighten_modes(self) -> None:
         if os.name != "posix":
