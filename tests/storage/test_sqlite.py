@@ -187,6 +187,8 @@ def test_a_file_another_process_is_writing_is_switched_to_wal_once_it_lets_go(
 ) -> None:
     # SQLite refuses the switch to WAL at once ("database is locked"), without its busy timeout, while
     # another connection writes: two servers opening a new ledger together hit this.
+    import time
+
     from mcp_server_openrouter.storage import sqlite as module
 
     path = tmp_path / "d.sqlite3"
@@ -200,7 +202,7 @@ def test_a_file_another_process_is_writing_is_switched_to_wal_once_it_lets_go(
         waits.append(seconds)
         other.execute("COMMIT")
 
-    monkeypatch.setattr(module.time, "sleep", wait)
+    monkeypatch.setattr(time, "sleep", wait)
     db = SQLiteDatabase(path, [NOTES])
     db.run_sync(lambda c: c.execute("INSERT INTO notes (text) VALUES ('after the wait')"), write=True)
     other.close()
