@@ -84,16 +84,16 @@ async def _serve(settings: Settings, access: DashboardAccess, sock: socket.socke
     import anyio
 
     from mcp_server_openrouter.app import open_app
-    from mcp_server_openrouter.cli.serve import _Stop, _stop_on_signals
+    from mcp_server_openrouter.cli.serve import Stop, stop_on_signals
     from mcp_server_openrouter.dashboard.web import Dashboard
     from mcp_server_openrouter.server.http import web_server
 
-    stop = _Stop()
+    stop = Stop()
     async with open_app(settings) as app:
         web = web_server(Dashboard(lambda: app, access))
         async with anyio.create_task_group() as group:
             if sys.platform != "win32":
-                await group.start(_stop_on_signals, lambda: setattr(web, "should_exit", True), stop)
+                await group.start(stop_on_signals, lambda: setattr(web, "should_exit", True), stop)
             await web.serve(sockets=[sock])
             group.cancel_scope.cancel()
     return stop.status

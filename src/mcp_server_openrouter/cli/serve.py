@@ -147,7 +147,7 @@ def _exit_at_once(signum: int, frame: FrameType | None) -> None:
 
 
 @dataclass
-class _Stop:
+class Stop:
     """The signal that asked the server to stop, if one did."""
 
     signal: signal.Signals | None = None
@@ -209,7 +209,7 @@ async def serve(server: MCPServer[Any], dashboard: _DashboardSocket | None = Non
             await server.run_stdio_async()
             group.cancel_scope.cancel()
         return 0
-    stop = _Stop()
+    stop = Stop()
     with EndableInput() as stdin:
         async with anyio.create_task_group() as group:
 
@@ -217,7 +217,7 @@ async def serve(server: MCPServer[Any], dashboard: _DashboardSocket | None = Non
                 stdin.end()
                 group.cancel_scope.cancel()
 
-            await group.start(_stop_on_signals, end_the_run, stop)
+            await group.start(stop_on_signals, end_the_run, stop)
             if dashboard is not None:
                 group.start_soon(_serve_dashboard, server, dashboard)
             await server.run_stdio_async()
@@ -231,19 +231,19 @@ async def serve_http(server: MCPServer[Any], options: HttpOptions, sock: socket.
 
     from mcp_server_openrouter.server import http
 
-    stop = _Stop()
+    stop = Stop()
     stopping = anyio.Event()
     if sys.platform == "win32":  # no signal handlers in asyncio there: Ctrl-C interrupts as usual
         await http.serve(server, options, sock, stopping)
         return 0
     async with anyio.create_task_group() as group:
-        await group.start(_stop_on_signals, stopping.set, stop)
+        await group.start(stop_on_signals, stopping.set, stop)
         await http.serve(server, options, sock, stopping)
         group.cancel_scope.cancel()  # stopped without a signal: stop listening for them
     return stop.status
 
 
-async def _stop_on_signals(on_stop: Callable[[], None], stop: _Stop, *, task_status: TaskStatus[None]) -> None:
+async def stop_on_signals(on_stop: Callable[[], None], stop: Stop, *, task_status: TaskStatus[None]) -> None:
     """On the first SIGTERM or SIGINT: `on_stop()` (end the input or the sessions, cancel the run)."""
     import anyio
 

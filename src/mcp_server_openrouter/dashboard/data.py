@@ -138,9 +138,8 @@ def _calendar_spans(today: date, tz: tzinfo | None) -> list[Period]:
 
 async def today_spent(app: AppContext, *, now: float, tz: tzinfo | None = None) -> Decimal:
     """What the configured key spent today (local day), from the totals tables."""
-    today = local_date(now, tz)
-    period = Period("today", day_start(today, tz), day_start(today + timedelta(days=1), tz))
-    summary = await app.ledger.summary(app.key_id, [period], group_by="period")
+    today = _calendar_spans(local_date(now, tz), tz)[0]
+    summary = await app.ledger.summary(app.key_id, [today], group_by="period")
     return summary.totals.cost
 
 

@@ -13,7 +13,6 @@ from decimal import Decimal
 from html import escape
 from urllib.parse import urlencode
 
-from mcp_server_openrouter.catalog.model import format_usd
 from mcp_server_openrouter.dashboard.charts import colour_of
 from mcp_server_openrouter.dashboard.data import (
     NONE_LABEL,
@@ -24,6 +23,7 @@ from mcp_server_openrouter.dashboard.data import (
     SpendPage,
     local_time,
 )
+from mcp_server_openrouter.usage import budget
 from mcp_server_openrouter.usage.account import usd_text
 
 BASE = "/dashboard"
@@ -38,7 +38,7 @@ NAV = (
 
 
 def usd(amount: Decimal | None) -> str:
-    return "—" if amount is None else "$" + format_usd(amount, max_decimals=8)
+    return "—" if amount is None else budget.usd(amount)
 
 
 def exact(amount: Decimal | None) -> str:

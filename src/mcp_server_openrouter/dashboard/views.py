@@ -8,6 +8,7 @@ token.
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from decimal import Decimal
@@ -49,11 +50,13 @@ class Visit:
     def query(self, name: str, default: str = "") -> str:
         return self.request.query_params.get(name, default)
 
-    async def html(self, title: str, active: str, body: str, *, status: int = 200) -> HTMLResponse:
-        try:
-            today: Decimal | None = await data.today_spent(self.app, now=self.now, tz=self.tz)
-        except OpenRouterMCPError:
-            today = None
+    async def html(
+        self, title: str, active: str, body: str, *, status: int = 200, today: Decimal | None = None
+    ) -> HTMLResponse:
+        """The page in its frame; `today`: today's spend when the view has read it already."""
+        if today is None:
+            with suppress(OpenRouterMCPError):  # unreadable: the frame shows "—"
+                today = await data.today_spent(self.app, now=self.now, tz=self.tz)
         return HTMLResponse(pages.frame(title, active, body, csrf=self.csrf, today=today), status_code=status)
 
 
@@ -62,7 +65,8 @@ async def spend(visit: Visit) -> Response:
     split = visit.query("by", "model")
     split = split if split in data.SPLITS else "model"
     page = await data.spend_page(visit.app, days=days, split=split, now=visit.now, tz=visit.tz)
-    return await visit.html("Spend", "spend", pages.spend(page, stacked_bars(page.days, page.series), days=days))
+    body = pages.spend(page, stacked_bars(page.days, page.series), days=days)
+    return await visit.html("Spend", "spend", body, today=page.standing[0].spent)  # read with the page's spans
 
 
 async def calls(visit: Visit) -> Response:
@@ -125,10 +129,6 @@ async def clear_caches(visit: Visit) -> Response:
     return RedirectResponse(f"{pages.link('models')}?cleared={len(removed)}", status_code=303)
 
 
-def _reports_dir(visit: Visit) -> anyio.Path:
-    return anyio.Path(visit.app.settings.resolved_reports_dir)
-
-
 async def reports(visit: Visit) -> Response:
     listed = await anyio.to_thread.run_sync(list_reports, visit.app.settings.resolved_reports_dir)
     return await visit.html("Benchmark reports", "reports", listings.reports(listed))
@@ -141,7 +141,7 @@ async def report(visit: Visit) -> Response:
         markdown = await anyio.to_thread.run_sync(read_report, directory, name)
     except (OSError, UnicodeDecodeError) as exc:
         raise _unreadable(name, exc) from None
-    has_chart = await (_reports_dir(visit) / name / FILES["chart"]).is_file()
+    has_chart = await anyio.Path(directory / name / FILES["chart"]).is_file()
     return await visit.html(f"Benchmark {name}", "reports", listings.report(name, markdown, has_chart=has_chart))
 
 

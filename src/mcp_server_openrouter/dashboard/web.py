@@ -220,22 +220,22 @@ class Dashboard:
         async def endpoint(request: Request) -> Response:
             app = self.app_of()
             if app is None:
-                return _secured(_problem(503, "The server is starting; reload in a moment."))
+                return _problem(503, "The server is starting; reload in a moment.")
             form: dict[str, str] = {}
             if post:
                 body = await _form_body(request)
                 if body is None:
-                    return _secured(_problem(413, "That form is too large."))
+                    return _problem(413, "That form is too large.")
                 form = dict(parse_qsl(body.decode("utf-8", "replace")))
                 given = form.get("csrf") or request.headers.get("x-csrf-token", "")
                 if not hmac.compare_digest(given.encode("utf-8", "replace"), self.access.csrf.encode()):
-                    return _secured(_problem(403, "The form token is missing or wrong; reload the page and try again."))
+                    return _problem(403, "The form token is missing or wrong; reload the page and try again.")
             visit = views.Visit(request, app, self.access.csrf, self.clock(), self.tz, form)
             try:
                 response = await view(visit)
             except OpenRouterMCPError as exc:
                 response = await views.failure(visit, exc)
-            return _secured(response)
+            return _redacted(response)
 
         return endpoint
 
@@ -253,9 +253,9 @@ async def _form_body(request: Request) -> bytes | None:
 async def _static(request: Request) -> Response:
     name = request.path_params["name"]
     if name not in STATIC:
-        return _secured(_problem(404, "No such file."))
+        return _problem(404, "No such file.")
     content = resources.files("mcp_server_openrouter.dashboard").joinpath("static").joinpath(name).read_bytes()
-    return _secured(Response(content, media_type=STATIC[name]))
+    return Response(content, media_type=STATIC[name])
 
 
 def _problem(status: int, message: str) -> Response:
@@ -274,7 +274,7 @@ def _with_security_headers(send: Send) -> Send:
     return sending
 
 
-def _secured(response: Response) -> Response:
+def _redacted(response: Response) -> Response:
     if isinstance(response, HTMLResponse | JSONResponse | PlainTextResponse):
         # A last guard: whatever a page shows, the key's value is not in it.
         body = bytes(response.body)
